@@ -1,0 +1,53 @@
+/** One error type for the whole product; each API surface renders it in its own wire format. */
+
+export type ErrorCategory =
+  | 'invalid-input'
+  | 'not-found'
+  | 'conflict'
+  | 'unauthorized'
+  | 'unsupported'
+  | 'too-large'
+  | 'dependency-failed'
+  | 'transient'
+  | 'cancelled'
+  | 'internal';
+
+export const ERROR_CATALOG = {
+  REQUEST_INVALID: { category: 'invalid-input', message: 'The request is invalid.' },
+  REQUEST_TOO_LARGE: { category: 'too-large', message: 'The request body is too large.' },
+  MEDIA_TYPE_UNSUPPORTED: { category: 'unsupported', message: 'Unsupported Content-Type.' },
+  TEMPLATE_INVALID: { category: 'invalid-input', message: 'The template is not a valid TDL document.' },
+  TARGET_UNKNOWN: { category: 'invalid-input', message: 'Unknown target.' },
+  OS_UNSUPPORTED: { category: 'invalid-input', message: 'No OS plugin supports this template.' },
+  IMAGE_NOT_FOUND: { category: 'not-found', message: 'Image not found.' },
+  PLUGIN_NOT_FOUND: { category: 'not-found', message: 'Plugin not found.' },
+  AUTH_FAILED: { category: 'unauthorized', message: 'Unauthorized: authorization failed' },
+  TOOL_MISSING: { category: 'dependency-failed', message: 'A required system tool is missing.' },
+  TOOL_FAILED: { category: 'dependency-failed', message: 'A build tool failed.' },
+  BUILD_FAILED: { category: 'dependency-failed', message: 'The build failed.' },
+  JOB_DEPENDENCY_FAILED: { category: 'dependency-failed', message: 'A build this one depends on failed.' },
+  PROVIDER_FAILED: { category: 'dependency-failed', message: 'The provider rejected the request.' },
+  BUILD_CANCELLED: { category: 'cancelled', message: 'The build was cancelled.' },
+  CONFIG_INVALID: { category: 'invalid-input', message: 'The configuration is invalid.' },
+  INTERNAL: { category: 'internal', message: 'Internal error.' },
+} as const satisfies Record<string, { category: ErrorCategory; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly category: ErrorCategory;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message ?? ERROR_CATALOG[code].message, { cause: options?.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.category = ERROR_CATALOG[code].category;
+    this.details = options?.details;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
