@@ -1,0 +1,13 @@
+import type { Converter } from './converter.js';
+import { writeAtomically } from './atomic-output.js';
+import { qemuImgConvertArgv, qemuImgInfo } from './qemu-img.js';
+
+/** Dynamic VDI (VirtualBox's native format). */
+export const convertToVdi: Converter = async ({ input, output, exec, log }) => {
+  log(`Converting ${input} to vdi`);
+  return writeAtomically(output, async (tmp) => {
+    await exec(qemuImgConvertArgv(input, tmp, 'vdi', ['static=off']));
+    const info = await qemuImgInfo(exec, tmp, 'vdi');
+    return { format: 'vdi', virtualSize: info.virtualSize };
+  });
+};
