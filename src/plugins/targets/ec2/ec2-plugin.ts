@@ -1,0 +1,81 @@
+import type { ParameterSpec, TargetPlugin } from '../../sdk/index.js';
+import { AppError } from '../../../domain/errors.js';
+import { extractRawRegion } from '../../formats/raw-region.js';
+import { cloudPluginInfo, DISK_TOOLS } from '../shared/plugin-info.js';
+import { boolParam, checkEnumParameters } from '../shared/parameters.js';
+import { buildDiskTarget, convertRequestBase } from '../shared/disk-target.js';
+import { findExtRoot } from '../shared/root-filesystem.js';
+
+const PARAMETERS: readonly ParameterSpec[] = [
+  {
+    name: 'ec2_flatten',
+    description: 'true: the root filesystem alone (paravirtual/pvgrub AMIs); false: the whole partitioned disk (HVM). '
+      + 'Defaults to false here: EC2 no longer offers paravirtual instance types.',
+    default: false, values: ['true', 'false'],
+  },
+  { name: 'ec2_modify', description: 'Apply the EC2 changes inside the image (cloud-info, net rules, cloud-init Ec2 datasource)', default: true, values: ['true', 'false'] },
+  { name: 'skip_ec2_modifications', description: 'Same as ec2_modify=false', default: false, values: ['true', 'false'] },
+  { name: 'ec2_ami_type', description: 'Push: AMI backing (s3 bundle or EBS snapshot)', default: 'ebs', values: ['s3', 'ebs'] },
+  { name: 'ec2_virt_type', description: 'Push: virtualization type (hvm requires ec2_flatten=false)', default: 'hvm', values: ['paravirtual', 'hvm'] },
+  { name: 'snapshot', description: 'Push: build the AMI by snapshotting a JEOS instance', default: false, values: ['true', 'false'] },
+];
+
+const REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', 'us-gov-west-1', 'eu-west-1', 'eu-central-1',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1'];
+
+export const ec2Plugin: TargetPlugin = {
+  id: 'EC2',
+  info: cloudPluginInfo(['ec2'], 'Amazon EC2 cloud plugin: sparse raw disk images with EC2 changes applied'),
+  requiredTools: [...DISK_TOOLS],
+  targets: [{
+    name: 'ec2',
+    description: 'Amazon EC2: raw disk (sparse)',
+    formats: ['raw'],
+    parameters: PARAMETERS,
+    providers: [{
+      id: 'ec2',
+      description: `An EC2 region: "ec2-<region>" (${REGIONS.map((r) => `ec2-${r}`).join(', ')}) or a JSON object`,
+      providerFields: [
+        { name: 'name', description: 'Region name, e.g. ec2-us-east-1 (the whole value when given as a string)' },
+        { name: 'boto_loc', description: 'Override: boto location constraint' },
+        { name: 'host', description: 'Override: EC2 endpoint host' },
+        { name: 'i386', description: 'Override: i386 AKI for paravirtual images' },
+        { name: 'x86_64', description: 'Override: x86_64 AKI for paravirtual images' },
+      ],
+      credentialFields: [
+        { name: 'account_number', description: 'AWS account number' },
+        { name: 'access_key', description: 'Access key id (becomes provider_account_identifier)' },
+        { name: 'secret_access_key', description: 'Secret access key' },
+        { name: 'certificate', description: 'X.509 certificate (S3 bundles; alias x509_public)' },
+        { name: 'key', description: 'X.509 private key (S3 bundles; alias x509_private)' },
+      ],
+    }],
+  }],
+  checkParameters(_target, params) {
+    const problems = checkEnumParameters(PARAMETERS, params);
+    if (boolParam(params, 'ec2_flatten', false) && params.ec2_virt_type === 'hvm') {
+      problems.push('ec2_virt_type=hvm requires ec2_flatten=false');
+    }
+    return problems;
+  },
+  async createTargetImage(ctx) {
+    const modify = boolParam(ctx.parameters, 'ec2_modify', true) && !boolParam(ctx.parameters, 'skip_ec2_modifications', false);
+    const flatten = boolParam(ctx.parameters, 'ec2_flatten', false);
+    return buildDiskTarget(ctx, {
+      cloudEdits: modify ? { cloudType: 'ec2', cloudInitDatasources: ['Ec2', 'None'] } : undefined,
+      label: flatten ? 'raw root filesystem' : 'raw',
+      format: 'raw',
+      qemuFormat: 'raw',
+      properties: { ec2_flatten: flatten },
+      convert: flatten
+        ? async ({ input, output }) => {
+          const root = await findExtRoot(ctx.exec, input);
+          if (!root || root.size === null) {
+            throw new AppError('BUILD_FAILED', 'ec2_flatten: no partitioned ext2/3/4 root filesystem to extract');
+          }
+          return extractRawRegion({ ...convertRequestBase(ctx), input, output, options: { offset: root.offset, size: root.size } });
+        }
+        : null,
+    });
+  },
+};

@@ -1,0 +1,52 @@
+import type { ParameterSpec, TargetPlugin } from '../../sdk/index.js';
+import { convertToVmdk } from '../../formats/vmdk.js';
+import { cloudPluginInfo, DISK_TOOLS } from '../shared/plugin-info.js';
+import { checkEnumParameters, stringParam } from '../shared/parameters.js';
+import { buildDiskTarget, convertRequestBase } from '../shared/disk-target.js';
+
+const PARAMETERS: readonly ParameterSpec[] = [
+  {
+    name: 'vsphere_vmdk_format',
+    description: 'streaming: streamOptimized VMDK (compressed, what OVAs carry); standard: monolithic sparse VMDK',
+    default: 'streaming', values: ['streaming', 'standard'],
+  },
+];
+
+export const vspherePlugin: TargetPlugin = {
+  id: 'vSphere',
+  info: cloudPluginInfo(['vsphere'], 'VMware vSphere cloud plugin: VMDK images (LSI Logic adapter)'),
+  requiredTools: [...DISK_TOOLS],
+  targets: [{
+    name: 'vsphere',
+    description: 'VMware vSphere: VMDK (streamOptimized or monolithic sparse)',
+    formats: ['vmdk'],
+    parameters: PARAMETERS,
+    providers: [{
+      id: 'vsphere',
+      description: 'A vCenter/ESXi SDK endpoint (XML attributes or JSON)',
+      providerFields: [
+        { name: 'api-url', description: 'SDK URL, e.g. https://vsphere.host/sdk' },
+        { name: 'datastore', description: 'Datastore for the VM disk' },
+        { name: 'network_name', description: 'Network of the VM NIC', default: 'VM Network' },
+        { name: 'compute_resource', description: 'Compute resource (cluster/host)' },
+        { name: 'username', description: 'Optional: user (else from the credentials)' },
+        { name: 'password', description: 'Optional: password (else from the credentials)' },
+      ],
+      credentialFields: [
+        { name: 'username', description: 'vSphere user' },
+        { name: 'password', description: 'vSphere password' },
+      ],
+    }],
+  }],
+  checkParameters: (_t, params) => checkEnumParameters(PARAMETERS, params),
+  async createTargetImage(ctx) {
+    const standard = stringParam(ctx.parameters, 'vsphere_vmdk_format') === 'standard';
+    const subformat = standard ? 'monolithicSparse' : 'streamOptimized';
+    return buildDiskTarget(ctx, {
+      cloudEdits: { cloudType: 'vsphere', cloudInitDatasources: ['VMware', 'OVF', 'None'] },
+      label: `VMDK (${subformat})`, format: 'vmdk', qemuFormat: 'vmdk',
+      properties: { vmdk_subformat: subformat },
+      convert: ({ input, output }) => convertToVmdk({ ...convertRequestBase(ctx), input, output, options: { subformat } }),
+    });
+  },
+};
