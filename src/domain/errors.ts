@@ -6,6 +6,7 @@ export type ErrorCategory =
   | 'conflict'
   | 'unauthorized'
   | 'unsupported'
+  | 'not-acceptable'
   | 'too-large'
   | 'dependency-failed'
   | 'transient'
@@ -15,6 +16,7 @@ export type ErrorCategory =
 export const ERROR_CATALOG = {
   REQUEST_INVALID: { category: 'invalid-input', message: 'The request is invalid.' },
   REQUEST_TOO_LARGE: { category: 'too-large', message: 'The request body is too large.' },
+  ACCEPT_UNSUPPORTED: { category: 'not-acceptable', message: 'The requested response type is not supported.' },
   MEDIA_TYPE_UNSUPPORTED: { category: 'unsupported', message: 'Unsupported Content-Type.' },
   TEMPLATE_INVALID: { category: 'invalid-input', message: 'The template is not a valid TDL document.' },
   TARGET_UNKNOWN: { category: 'invalid-input', message: 'Unknown target.' },

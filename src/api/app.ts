@@ -1,0 +1,30 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ImageFactoryApiDeps } from './imagefactory/api-deps.js';
+import { imageFactoryApi } from './imagefactory/index.js';
+
+export interface AppOptions {
+  imagefactory: ImageFactoryApiDeps;
+  /** Largest accepted request body in bytes (413 beyond). */
+  bodyLimit: number;
+  logger: FastifyServerOptions['loggerInstance'] | false;
+  https?: { key: string; cert: string } | null;
+  /** Further API surfaces (catalog APIs) registered beside Image Factory's. */
+  surfaces?: ((app: FastifyInstance) => Promise<void>)[];
+}
+
+/** Builds the HTTP app without listening (tests use inject() or listen on loopback). */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(options.https ? { https: options.https } : {}),
+    bodyLimit: options.bodyLimit,
+    disableRequestLogging: false,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    routerOptions: { ignoreDuplicateSlashes: false },
+  } as FastifyServerOptions);
+  await app.register(async (scope) => imageFactoryApi(scope, options.imagefactory));
+  for (const surface of options.surfaces ?? []) await app.register(async (scope) => surface(scope));
+  app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain; charset=UTF-8').send('Not found.'));
+  return app;
+}

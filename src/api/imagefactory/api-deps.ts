@@ -1,0 +1,24 @@
+import type { ImageCreator } from '../../core/images/create-images.js';
+import type { DeleteRequest } from '../../core/images/delete-image.js';
+import type { ArtifactStore } from '../../core/ports/artifact-store.js';
+import type { ImageStore } from '../../core/ports/image-store.js';
+import type { PluginCatalog } from '../../core/ports/plugin-catalog.js';
+import type { ImageKind } from '../../domain/image.js';
+import type { JeosCatalog } from './jeos.js';
+import type { OAuthVerifier } from './oauth.js';
+
+export interface ImageFactoryApiDeps {
+  store: ImageStore;
+  creator: ImageCreator;
+  deleteImage: (kind: ImageKind, id: string, req: DeleteRequest) => Promise<void>;
+  artifacts: ArtifactStore;
+  plugins: PluginCatalog;
+  /** null when OAuth is off (--no_oauth). */
+  oauth: OAuthVerifier | null;
+  /** Let GET/HEAD through without OAuth (config oauth_open_reads). */
+  oauthOpenReads: boolean;
+  jeos: JeosCatalog;
+  /** Whether an image's build is still running (for streaming logs). */
+  isBuilding: (id: string) => boolean;
+  version: string;
+}

@@ -1,0 +1,99 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../../domain/errors.js';
+
+export interface OAuthRequest {
+  method: string;
+  /** Server-side URL without query: scheme://host[:port]/path. */
+  url: string;
+  authorization: string | undefined;
+  /** Query-string parameters (repeated names as arrays). */
+  query: Record<string, string | string[]>;
+  /** Urlencoded form parameters; empty for other bodies (JSON/XML bodies are not signed). */
+  form: Record<string, string | string[]>;
+}
+
+const TIMESTAMP_WINDOW_S = 300;
+
+/**
+ * Two-legged OAuth 1.0a with HMAC-SHA1, accepting exactly what the original accepted (D35): signature
+ * over header params + query + urlencoded form params, consumers from `clients`, 300 s window. Beyond
+ * it: a nonce seen within the window is refused (D34), and failures never reveal the base string (D33).
+ */
+export class OAuthVerifier {
+  private readonly seenNonces = new Map<string, number>();
+
+  constructor(private readonly clients: Readonly<Record<string, string>>, private readonly now: () => number = () => Date.now()) {}
+
+  verify(req: OAuthRequest): string {
+    const header = req.authorization;
+    if (!header || !/^OAuth\s/i.test(header)) throw fail('missing OAuth Authorization header');
+    const oauth = parseAuthorizationHeader(header);
+    const consumer = oauth.oauth_consumer_key;
+    const secret = consumer ? this.clients[consumer] : undefined;
+    if (!consumer || secret === undefined) throw fail('unknown consumer');
+    if (oauth.oauth_version !== undefined && oauth.oauth_version !== '1.0') throw fail('unsupported oauth_version');
+    if (oauth.oauth_signature_method !== 'HMAC-SHA1') throw fail('signature method must be HMAC-SHA1');
+    const ts = Number(oauth.oauth_timestamp);
+    const nowS = Math.floor(this.now() / 1000);
+    if (!oauth.oauth_timestamp || !Number.isInteger(ts) || nowS - ts > TIMESTAMP_WINDOW_S) throw fail('expired or missing timestamp');
+    const nonce = oauth.oauth_nonce;
+    if (!nonce) throw fail('missing nonce');
+
+    const params: [string, string][] = [];
+    for (const [k, v] of Object.entries(oauth)) if (k !== 'oauth_signature' && k !== 'realm') params.push([k, v]);
+    for (const source of [req.query, req.form]) {
+      for (const [k, v] of Object.entries(source)) for (const item of Array.isArray(v) ? v : [v]) params.push([k, item]);
+    }
+    const expected = sign(req.method, req.url, params, secret);
+    const given = Buffer.from(oauth.oauth_signature ?? '');
+    const want = Buffer.from(expected);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) throw fail('invalid signature');
+
+    this.sweep(nowS);
+    const nonceKey = `${consumer}\n${nonce}`;
+    if (this.seenNonces.has(nonceKey)) throw fail('nonce already used');
+    this.seenNonces.set(nonceKey, Math.max(ts, nowS) + TIMESTAMP_WINDOW_S);
+    return consumer;
+  }
+
+  private sweep(nowS: number): void {
+    if (this.seenNonces.size < 1024) return;
+    for (const [k, expiry] of this.seenNonces) if (expiry < nowS) this.seenNonces.delete(k);
+  }
+}
+
+function fail(reason: string): AppError {
+  return new AppError('AUTH_FAILED', 'Unauthorized: authorization failed', { details: { reason } });
+}
+
+/** RFC 5849 §3.6 percent-encoding. */
+export function oauthEncode(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** RFC 5849 §3.4: base string and HMAC-SHA1 signature (base64). */
+export function sign(method: string, url: string, params: [string, string][], consumerSecret: string): string {
+  const normalized = params
+    .map(([k, v]) => [oauthEncode(k), oauthEncode(v)] as const)
+    .sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) : a[0] < b[0] ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const base = [method.toUpperCase(), oauthEncode(normalizeUrl(url)), oauthEncode(normalized)].join('&');
+  return createHmac('sha1', `${oauthEncode(consumerSecret)}&`).update(base).digest('base64');
+}
+
+function normalizeUrl(raw: string): string {
+  const u = new URL(raw);
+  const scheme = u.protocol.toLowerCase();
+  const defaultPort = (scheme === 'http:' && u.port === '80') || (scheme === 'https:' && u.port === '443');
+  return `${scheme}//${u.hostname.toLowerCase()}${u.port && !defaultPort ? `:${u.port}` : ''}${u.pathname}`;
+}
+
+export function parseAuthorizationHeader(header: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const body = header.replace(/^OAuth\s+/i, '');
+  for (const m of body.matchAll(/([\w.-]+)\s*=\s*"([^"]*)"/g)) {
+    try { out[m[1]] = decodeURIComponent(m[2]); } catch { out[m[1]] = m[2]; }
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import { AppError } from '../../domain/errors.js';
+import type { ImageRecord } from '../../domain/image.js';
+import { parseTdl } from '../../domain/template/parse-tdl.js';
+import { makeBuildContext, scaledProgress, type ProgressSink } from './build-context-factory.js';
+import type { BuildDeps } from './build-deps.js';
+import type { BuildLog } from './build-log.js';
+
+/** Pushes a COMPLETE target image to a provider. Credentials exist only in memory, for this call. */
+export async function runProviderImageBuild(deps: BuildDeps, image: ImageRecord, credentials: unknown, signal: AbortSignal, log: BuildLog, progress: ProgressSink): Promise<Partial<ImageRecord>> {
+  const target = image.target ?? '';
+  const plugin = deps.plugins.targetPluginFor(target);
+  if (!plugin?.push) throw new AppError('TARGET_UNKNOWN', `Target ${target} cannot push to providers`);
+  if (credentials === undefined) {
+    throw new AppError('BUILD_FAILED', 'The credentials of this push were lost (they are kept in memory only and the daemon restarted); create the provider image again');
+  }
+  const targetImage = image.targetImageId ? await deps.store.get(image.targetImageId) : undefined;
+  if (!targetImage) throw new AppError('JOB_DEPENDENCY_FAILED', `The TargetImage (${image.targetImageId}) for our ProviderImage no longer exists.`);
+  const ctx = await makeBuildContext({
+    imageId: image.id, artifacts: deps.artifacts, log, signal, progress: scaledProgress(progress, 0, 99),
+    execFactory: deps.execFactory, stepTimeoutMs: deps.settings.stepTimeoutMs, kvm: await deps.kvmUsable(),
+  });
+  const base = targetImage.baseImageId ? await deps.store.get(targetImage.baseImageId) : undefined;
+  const templateXml = targetImage.template ?? base?.template ?? null;
+  log.line(`Pushing target image ${targetImage.id} to provider with plugin ${plugin.id}`);
+  const result = await plugin.push({
+    ...ctx,
+    target,
+    provider: parseProvider(image.provider),
+    credentials,
+    parameters: image.parameters,
+    targetImage: {
+      id: targetImage.id,
+      bodyPath: deps.artifacts.bodyPath(targetImage.id),
+      format: typeof targetImage.properties.format === 'string' ? targetImage.properties.format : null,
+      template: templateXml ? safeParse(templateXml) : null,
+    },
+  });
+  return {
+    identifierOnProvider: result.identifierOnProvider,
+    providerAccountIdentifier: result.providerAccountIdentifier,
+    properties: { ...image.properties, ...result.properties },
+  };
+}
+
+/** Providers are stored as the client sent them; objects were serialised to JSON text. */
+export function parseProvider(provider: string | null): unknown {
+  if (provider === null) return null;
+  const t = provider.trim();
+  if (t.startsWith('{')) {
+    try { return JSON.parse(t); } catch { /* a plain string after all */ }
+  }
+  return provider;
+}
+
+function safeParse(xml: string) {
+  try { return parseTdl(xml); } catch { return null; }
+}

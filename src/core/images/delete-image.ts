@@ -1,0 +1,71 @@
+import { AppError } from '../../domain/errors.js';
+import { IMAGE_CLASS, type ImageKind, type ImageRecord } from '../../domain/image.js';
+import type { BuildEngine } from '../builds/build-engine.js';
+import type { StatusWriter } from '../builds/status-writer.js';
+import { parseProvider } from '../builds/provider-image-build.js';
+import type { ArtifactStore } from '../ports/artifact-store.js';
+import type { ImageStore } from '../ports/image-store.js';
+import type { Logger } from '../ports/logger.js';
+import type { PluginCatalog } from '../ports/plugin-catalog.js';
+import { createExecForDelete } from './delete-exec.js';
+
+export interface DeleteImageDeps {
+  store: ImageStore;
+  artifacts: ArtifactStore;
+  plugins: PluginCatalog;
+  engine: BuildEngine;
+  status: StatusWriter;
+  logger: Logger;
+  execFactory: Parameters<typeof createExecForDelete>[0];
+}
+
+export interface DeleteRequest {
+  provider?: unknown;
+  credentials?: unknown;
+  target?: unknown;
+  parameters?: Record<string, unknown>;
+}
+
+/**
+ * Checks a DELETE and starts it in the background (the API answers 204 at once). A running build is
+ * cancelled and its processes killed first. DELETING → DELETED (record and files gone) | DELETEFAILED.
+ */
+export async function deleteImage(deps: DeleteImageDeps, kind: ImageKind, id: string, req: DeleteRequest): Promise<void> {
+  const image = await deps.store.get(id);
+  if (!image || image.kind !== kind) throw new AppError('IMAGE_NOT_FOUND', `No ${IMAGE_CLASS[kind]} found with id: ${id}`);
+  if (kind === 'provider_image') {
+    const missing = (['credentials', 'target', 'provider'] as const).filter((k) => req[k] === undefined || req[k] === '');
+    if (missing.length) throw new AppError('REQUEST_INVALID', `Missing required values: ${missing.join(', ')}`);
+  }
+  if (image.status === 'DELETING') return;
+  void runDelete(deps, image, req).catch((e) => deps.logger.error({ err: e, imageId: id }, 'delete bookkeeping failed'));
+}
+
+async function runDelete(deps: DeleteImageDeps, image: ImageRecord, req: DeleteRequest): Promise<void> {
+  const callbacks = req.parameters?.callbacks ?? req.parameters?.callback_url;
+  const parameters = callbacks !== undefined ? { ...image.parameters, callbacks } : image.parameters;
+  await deps.status.transition(image.id, 'DELETING', { activity: 'Deleting image' }, { parameters });
+  try {
+    await deps.engine.cancel(image.id);
+    if (image.kind === 'provider_image' && image.identifierOnProvider) {
+      const plugin = deps.plugins.targetPluginFor(image.target ?? '');
+      if (plugin?.deleteFromProvider) {
+        await plugin.deleteFromProvider({
+          ...(await createExecForDelete(deps.execFactory, deps.artifacts, image.id)),
+          target: image.target ?? '',
+          provider: parseProvider(image.provider),
+          credentials: req.credentials,
+          identifierOnProvider: image.identifierOnProvider,
+        });
+      }
+    }
+    await deps.artifacts.removeAll(image.id);
+    await deps.status.transition(image.id, 'DELETED', { activity: 'Image deleted.' });
+    await deps.store.delete(image.id);
+  } catch (e) {
+    deps.logger.warn({ err: e, imageId: image.id }, 'delete failed');
+    await deps.status.transition(image.id, 'DELETEFAILED', { activity: 'Failed to delete image.', error: (e as Error).message });
+  } finally {
+    await deps.artifacts.removeScratch(image.id).catch(() => undefined);
+  }
+}

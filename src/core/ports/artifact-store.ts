@@ -1,0 +1,21 @@
+/** Where image files live. The local implementation keeps them under <data_dir>/storage. */
+export interface ArtifactStore {
+  /** The image body served by raw_image (disk, archive...). */
+  bodyPath(imageId: string): string;
+  /** Other files of the image: rootfs.tar, build.log, serial.log, sbom.spdx.json. */
+  artifactPath(imageId: string, name: ArtifactName): string;
+  /** A fresh private scratch directory for a build (removed by removeScratch). */
+  makeScratchDir(imageId: string): Promise<string>;
+  removeScratch(imageId: string): Promise<void>;
+  /** Removes every file of the image. Missing files are fine. */
+  removeAll(imageId: string): Promise<void>;
+  /** Moves a finished file into place atomically (same filesystem rename). */
+  install(fromPath: string, toPath: string): Promise<void>;
+  /** Makes `toPath` share `fromPath`'s content without copying (hard link; copy when linking fails). */
+  share(fromPath: string, toPath: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  /** Shared download cache directory (size-limited). */
+  cacheDir(): string;
+}
+
+export type ArtifactName = 'rootfs.tar' | 'build.log' | 'serial.log' | 'sbom.spdx.json';

@@ -1,0 +1,23 @@
+import type { ImageKind, ImageRecord } from '../../domain/image.js';
+
+export interface ImageFilter {
+  kind?: ImageKind;
+  baseImageId?: string;
+  targetImageId?: string;
+}
+
+export type ImagePatch = Partial<Omit<ImageRecord, 'id' | 'kind' | 'createdAt'>>;
+
+/** Persistence of image metadata. Every write is atomic; `insertMany` is all-or-nothing. */
+export interface ImageStore {
+  insertMany(images: readonly ImageRecord[]): Promise<void>;
+  get(id: string): Promise<ImageRecord | undefined>;
+  /** Stable order: creation time, then id. */
+  list(filter?: ImageFilter): Promise<ImageRecord[]>;
+  /** Applies the patch and bumps updatedAt; returns the new record, or undefined when the id is unknown. */
+  update(id: string, patch: ImagePatch): Promise<ImageRecord | undefined>;
+  delete(id: string): Promise<void>;
+  /** Finds a COMPLETE base image whose build cache key equals `key`. */
+  findCompleteBaseByCacheKey(key: string): Promise<ImageRecord | undefined>;
+  setCacheKey(id: string, key: string): Promise<void>;
+}

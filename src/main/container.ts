@@ -1,0 +1,136 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../api/app.js';
+import { createJeosCatalog } from '../api/imagefactory/jeos.js';
+import { OAuthVerifier } from '../api/imagefactory/oauth.js';
+import type { Config } from '../config/schema.js';
+import { BuildEngine } from '../core/builds/build-engine.js';
+import type { BuildDeps } from '../core/builds/build-deps.js';
+import { ImageEvents } from '../core/builds/image-events.js';
+import { StatusWriter } from '../core/builds/status-writer.js';
+import { CallbackDispatcher } from '../core/callbacks/callback-dispatcher.js';
+import { ImageCreator } from '../core/images/create-images.js';
+import { deleteImage } from '../core/images/delete-image.js';
+import type { BootTester } from '../core/ports/boot-tester.js';
+import type { Logger } from '../core/ports/logger.js';
+import { bootTest, type BootDiskFormat } from '../platform/boot-test.js';
+import { createExec, hasCommand } from '../platform/exec.js';
+import { createHttpCallbackSender } from '../platform/http-callback-sender.js';
+import { kvmUsable } from '../platform/kvm-probe.js';
+import { createTemplateFetcher } from '../platform/template-fetcher.js';
+import { PluginRegistry } from '../plugins/registry.js';
+import type { OsPlugin, TargetPlugin } from '../plugins/sdk/index.js';
+import { openSqliteDatabase, type Db } from '../store/database.js';
+import { KyselyImageStore } from '../store/kysely-image-store.js';
+import { LocalArtifactStore } from '../store/local-artifact-store.js';
+import { recoverInterruptedImages } from './recover-interrupted-images.js';
+import { VERSION } from './version.js';
+
+export interface ContainerOptions {
+  config: Config;
+  logger: Logger & { child?: unknown };
+  plugins: { os: readonly OsPlugin[]; cloud: readonly TargetPlugin[] };
+  /** TLS material when serving HTTPS. */
+  https?: { key: string; cert: string } | null;
+  /** Override the boot tester (tests that build with test-double OS plugins). */
+  bootTester?: BootTester;
+  /** Extra API surfaces (catalog APIs). */
+  surfaces?: ((app: FastifyInstance, container: Omit<Container, 'app'>) => Promise<void>)[];
+}
+
+export interface Container {
+  app: FastifyInstance;
+  engine: BuildEngine;
+  store: KyselyImageStore;
+  events: ImageEvents;
+  callbacks: CallbackDispatcher;
+  db: Db;
+  /** Stops builds (FAILED with the reason), waits for them, closes the database. */
+  shutdown(signal: string): Promise<void>;
+}
+
+/** The composition root: the only place that wires concrete classes together. */
+export async function createContainer(opts: ContainerOptions): Promise<Container> {
+  const { config, logger } = opts;
+  const dataDir = config.data_dir;
+  const storagePath = typeof config.image_manager_args.storage_path === 'string' ? config.image_manager_args.storage_path : join(dataDir, 'storage');
+  const artifacts = new LocalArtifactStore({
+    storage: storagePath,
+    scratch: config.imgdir || join(dataDir, 'images'),
+    cache: join(dataDir, 'cache'),
+  });
+  await artifacts.init();
+  const tmpdir = config.tmpdir || join(dataDir, 'tmp');
+  await mkdir(tmpdir, { recursive: true });
+
+  const db = await openSqliteDatabase(join(dataDir, 'imagefactory.sqlite'));
+  const store = new KyselyImageStore(db);
+  const events = new ImageEvents();
+  const status = new StatusWriter(store, events);
+  const callbacks = new CallbackDispatcher(
+    createHttpCallbackSender({ retries: config.callback_retries, timeoutMs: config.callback_timeout * 1000, secret: config.callback_secret || undefined }),
+    logger,
+  );
+  callbacks.attach(events);
+  const plugins = await PluginRegistry.load(opts.plugins.os, opts.plugins.cloud, hasCommand);
+  for (const e of plugins.entries()) if (e.error) logger.warn({ plugin: e.id }, e.error);
+
+  const execFactory: BuildDeps['execFactory'] = ({ signal, onLine }) =>
+    createExec({ signal, onLine: (line) => onLine(line) });
+  const deps: BuildDeps = {
+    store, artifacts, plugins, status, logger, execFactory,
+    bootTester: opts.bootTester ?? ((r) => bootTest({ ...r, format: r.format as BootDiskFormat, exec: createExec({ signal: r.signal }) })),
+    kvmUsable,
+    settings: {
+      maxConcurrentBuilds: config.max_concurrent_local_sessions,
+      maxConcurrentPushes: config.max_concurrent_ec2_sessions,
+      stepTimeoutMs: config.timeout * 1000,
+      bootTest: config.boot_test,
+      bootTestTimeoutMs: 10 * 60 * 1000,
+      buildCache: config.build_cache,
+      targetConfig: {
+        openstack_image_format: config.openstack_image_format,
+        rhevm_image_format: config.rhevm_image_format,
+        ec2_image_format: config.ec2_image_format,
+        ec2_ami_type: config.ec2_ami_type,
+        tmpdir,
+      },
+    },
+  };
+  process.env.TMPDIR = tmpdir;
+  await recoverInterruptedImages(store, status, logger);
+  const engine = new BuildEngine(deps);
+  const creator = new ImageCreator({
+    store, plugins, engine, rootpwRequired: config.tdl_require_root_pw,
+    fetchTemplate: createTemplateFetcher({ maxBytes: config.template_fetch_max_bytes, timeoutMs: 15_000 }),
+  });
+  const deleteDeps = { store, artifacts, plugins, engine, status, logger, execFactory };
+
+  const partial = { engine, store, events, callbacks, db, shutdown: async () => undefined };
+  const app = await buildApp({
+    logger: logger as never,
+    bodyLimit: config.max_body_bytes,
+    https: opts.https ?? null,
+    imagefactory: {
+      store, creator, artifacts, plugins,
+      deleteImage: (kind, id, req) => deleteImage(deleteDeps, kind, id, req),
+      oauth: config.no_oauth ? null : new OAuthVerifier(config.clients as Record<string, string>),
+      oauthOpenReads: config.oauth_open_reads,
+      jeos: createJeosCatalog(config.jeos_config),
+      isBuilding: (id) => engine.isRunning(id),
+      version: VERSION,
+    },
+    surfaces: (opts.surfaces ?? []).map((s) => (app: FastifyInstance) => s(app, partial)),
+  });
+
+  return {
+    app, engine, store, events, callbacks, db,
+    async shutdown(signal: string) {
+      await app.close();
+      await engine.shutdown(signal);
+      await Promise.race([callbacks.drain(), new Promise((r) => setTimeout(r, 2000))]);
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { copyFile, link, mkdir, rm, rename, stat, unlink, constants } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ArtifactName, ArtifactStore } from '../core/ports/artifact-store.js';
+
+/**
+ * Image files on the local filesystem:
+ *   <storage>/<id>.body              the image body (raw_image)
+ *   <storage>/<id>/<artifact>        rootfs.tar, build.log, serial.log, sbom.spdx.json
+ *   <scratch>/<id>/                  a build's private work directory
+ * Storage and scratch must be on one filesystem so finished files are moved in with rename().
+ */
+export class LocalArtifactStore implements ArtifactStore {
+  constructor(private readonly dirs: { storage: string; scratch: string; cache: string }) {}
+
+  async init(): Promise<void> {
+    for (const d of Object.values(this.dirs)) await mkdir(d, { recursive: true });
+  }
+
+  bodyPath(imageId: string): string {
+    return join(this.dirs.storage, `${safeId(imageId)}.body`);
+  }
+
+  artifactPath(imageId: string, name: ArtifactName): string {
+    return join(this.dirs.storage, safeId(imageId), name);
+  }
+
+  async makeScratchDir(imageId: string): Promise<string> {
+    const dir = join(this.dirs.scratch, safeId(imageId));
+    await mkdir(dir, { recursive: true });
+    await mkdir(join(this.dirs.storage, safeId(imageId)), { recursive: true });
+    return dir;
+  }
+
+  async removeScratch(imageId: string): Promise<void> {
+    await rm(join(this.dirs.scratch, safeId(imageId)), { recursive: true, force: true });
+  }
+
+  async removeAll(imageId: string): Promise<void> {
+    await rm(this.bodyPath(imageId), { force: true });
+    await rm(join(this.dirs.storage, safeId(imageId)), { recursive: true, force: true });
+    await this.removeScratch(imageId);
+  }
+
+  async install(fromPath: string, toPath: string): Promise<void> {
+    await mkdir(join(toPath, '..'), { recursive: true });
+    try {
+      await rename(fromPath, toPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+      await copyFile(fromPath, `${toPath}.partial`);
+      await rename(`${toPath}.partial`, toPath);
+      await unlink(fromPath);
+    }
+  }
+
+  async share(fromPath: string, toPath: string): Promise<void> {
+    await mkdir(join(toPath, '..'), { recursive: true });
+    await rm(toPath, { force: true });
+    try {
+      await link(fromPath, toPath);
+    } catch {
+      await copyFile(fromPath, toPath, constants.COPYFILE_FICLONE);
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try { await stat(path); return true; } catch { return false; }
+  }
+
+  cacheDir(): string {
+    return this.dirs.cache;
+  }
+}
+
+/** Ids are UUIDs we generate; refuse anything that could escape the storage directory. */
+function safeId(id: string): string {
+  if (!/^[A-Za-z0-9-]+$/.test(id)) throw new Error(`invalid image id for storage: ${id}`);
+  return id;
+}
