@@ -10,7 +10,7 @@ APT_PACKAGES=(
   mmdebstrap fdisk e2fsprogs dosfstools mtools
   grub-pc-bin grub-efi-amd64-bin grub2-common
   zstd pigz openssl curl ca-certificates
-  umoci skopeo
+  umoci skopeo xz-utils bzip2
   python3-oauthlib python3-requests-oauthlib python3-requests
 )
 missing=()
