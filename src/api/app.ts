@@ -18,7 +18,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     ...(options.https ? { https: options.https } : {}),
     bodyLimit: options.bodyLimit,
-    disableRequestLogging: false,
     return503OnClosing: true,
     forceCloseConnections: true,
     routerOptions: { ignoreDuplicateSlashes: false },

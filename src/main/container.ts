@@ -11,7 +11,8 @@ import { ImageEvents } from '../core/builds/image-events.js';
 import { StatusWriter } from '../core/builds/status-writer.js';
 import { CallbackDispatcher } from '../core/callbacks/callback-dispatcher.js';
 import { ImageCreator } from '../core/images/create-images.js';
-import { deleteImage } from '../core/images/delete-image.js';
+import { deleteImage, type DeleteRequest } from '../core/images/delete-image.js';
+import type { ImageKind } from '../domain/image.js';
 import type { BootTester } from '../core/ports/boot-tester.js';
 import type { Logger } from '../core/ports/logger.js';
 import { bootTest, type BootDiskFormat } from '../platform/boot-test.js';
@@ -46,6 +47,10 @@ export interface Container {
   events: ImageEvents;
   callbacks: CallbackDispatcher;
   db: Db;
+  config: Config;
+  artifacts: LocalArtifactStore;
+  /** The Image Factory delete use-case (catalog APIs delete through it too). */
+  deleteImage(kind: ImageKind, id: string, req: DeleteRequest): Promise<void>;
   /** Stops builds (FAILED with the reason), waits for them, closes the database. */
   shutdown(signal: string): Promise<void>;
 }
@@ -107,14 +112,15 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   });
   const deleteDeps = { store, artifacts, plugins, engine, status, logger, execFactory };
 
-  const partial = { engine, store, events, callbacks, db, shutdown: async () => undefined };
+  const removeImage = (kind: Parameters<typeof deleteImage>[1], id: string, req: Parameters<typeof deleteImage>[3]) => deleteImage(deleteDeps, kind, id, req);
+  const partial = { engine, store, events, callbacks, db, config, artifacts, deleteImage: removeImage, shutdown: async () => undefined };
   const app = await buildApp({
     logger: logger as never,
     bodyLimit: config.max_body_bytes,
     https: opts.https ?? null,
     imagefactory: {
       store, creator, artifacts, plugins,
-      deleteImage: (kind, id, req) => deleteImage(deleteDeps, kind, id, req),
+      deleteImage: removeImage,
       oauth: config.no_oauth ? null : new OAuthVerifier(config.clients as Record<string, string>),
       oauthOpenReads: config.oauth_open_reads,
       jeos: createJeosCatalog(config.jeos_config),
@@ -125,7 +131,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   });
 
   return {
-    app, engine, store, events, callbacks, db,
+    ...partial,
+    app,
     async shutdown(signal: string) {
       await app.close();
       await engine.shutdown(signal);

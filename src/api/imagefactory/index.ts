@@ -23,7 +23,6 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
     attachFieldsToBody: 'keyValues',
     // Uploaded files are ignored, as in the original; only fields count.
     onFile: async (part) => { part.file.resume(); },
-    limits: { fileSize: 0, files: 0 },
   });
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => {
     try { done(null, parseXmlBody(body as string)); } catch (e) { done(e as Error, undefined); }

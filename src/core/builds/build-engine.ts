@@ -74,7 +74,7 @@ export class BuildEngine {
 
   private async run(image: ImageRecord, credentials: unknown, signal: AbortSignal): Promise<void> {
     const { status, artifacts } = this.deps;
-    const log = new BuildLog(artifacts.artifactPath(image.id, 'build.log'));
+    const log = await BuildLog.open(artifacts.artifactPath(image.id, 'build.log'));
     try {
       await this.waitForParent(image, signal);
       const slots = image.kind === 'provider_image' ? this.pushSlots : this.buildSlots;

@@ -48,7 +48,15 @@ export async function runTargetImageBuild(deps: BuildDeps, image: ImageRecord, s
   });
   progress(98, 'Storing the target image');
   await artifacts.install(outputPath, artifacts.bodyPath(image.id));
-  return { properties: { ...image.properties, ...result.properties, format: result.format, target_plugin: plugin.id } };
+  const properties: Record<string, unknown> = { ...image.properties, ...result.properties, format: result.format, target_plugin: plugin.id };
+  // Container targets also leave an OCI image layout beside the body (for registry pushes).
+  if (await artifacts.exists(`${outputPath}.oci`)) {
+    const oci = artifacts.artifactPath(image.id, 'oci');
+    await artifacts.install(`${outputPath}.oci`, oci);
+    properties.oci_layout_path = oci;
+    if (typeof properties.tag === 'string') properties.oci_reference = `oci:${oci}:${properties.tag}`;
+  }
+  return { properties };
 }
 
 function templateOf(image: ImageRecord): Tdl | null {

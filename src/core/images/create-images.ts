@@ -115,7 +115,7 @@ export class ImageCreator {
       throw new AppError('REQUEST_INVALID', 'target_image needs base_image_id or template');
     }
     const base = await this.planBase(req.template, req.parameters);
-    return [base, newImageRecord('target_image', { baseImageId: base.id, target, parameters: req.parameters })];
+    return [base, newImageRecord('target_image', { baseImageId: base.id, target, template: base.template, parameters: req.parameters })];
   }
 
   private checkTarget(value: unknown): string {

@@ -2,7 +2,7 @@
 export interface ArtifactStore {
   /** The image body served by raw_image (disk, archive...). */
   bodyPath(imageId: string): string;
-  /** Other files of the image: rootfs.tar, build.log, serial.log, sbom.spdx.json. */
+  /** Other files of the image: rootfs.tar, build.log, serial.log, sbom.spdx.json, oci (an OCI image layout). */
   artifactPath(imageId: string, name: ArtifactName): string;
   /** A fresh private scratch directory for a build (removed by removeScratch). */
   makeScratchDir(imageId: string): Promise<string>;
@@ -18,4 +18,4 @@ export interface ArtifactStore {
   cacheDir(): string;
 }
 
-export type ArtifactName = 'rootfs.tar' | 'build.log' | 'serial.log' | 'sbom.spdx.json';
+export type ArtifactName = 'rootfs.tar' | 'build.log' | 'serial.log' | 'sbom.spdx.json' | 'oci';

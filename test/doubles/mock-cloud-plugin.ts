@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { copyFile } from 'node:fs/promises';
+import type { TargetPlugin } from '../../src/plugins/sdk/index.js';
+
+/** Test double in the style of Image Factory's MockCloud: copies the disk; pushes are bookkeeping only. */
+export const mockCloudPlugin: TargetPlugin = {
+  id: 'MockCloud',
+  info: {
+    type: 'cloud',
+    targets: [['mock'], ['MockCloud']],
+    description: 'Test double cloud plugin',
+    maintainer: { name: 'tests', email: 'tests@localhost', url: 'http://localhost' },
+    version: '1.0',
+    license: 'Apache-2.0',
+  },
+  requiredTools: [],
+  targets: ['mock', 'MockCloud'].map((name) => ({
+    name,
+    description: 'Mock target',
+    formats: ['raw'],
+    parameters: [{ name: 'mock_param', description: 'a test parameter', values: ['a', 'b'] }],
+    providers: [{
+      id: 'mock-provider', description: 'Mock provider',
+      providerFields: [{ name: 'name', description: 'provider name' }],
+      credentialFields: [{ name: 'token', description: 'a secret' }],
+    }],
+  })),
+  checkParameters: (_t, p) => (p.mock_param === undefined || p.mock_param === 'a' || p.mock_param === 'b' ? [] : [`mock_param must be a or b, got ${JSON.stringify(p.mock_param)}`]),
+  async createTargetImage(ctx) {
+    ctx.progress(50, 'Copying the mock disk');
+    await copyFile(ctx.base.diskPath, ctx.outputPath);
+    return { format: 'raw' };
+  },
+  checkProvider: (_t, provider) => (provider === 'bad-provider' ? ['provider bad-provider does not exist'] : []),
+  async push(ctx) {
+    ctx.progress(50, 'Pretending to upload');
+    return { identifierOnProvider: randomUUID(), providerAccountIdentifier: 'mock_user' };
+  },
+  async deleteFromProvider() { /* nothing to delete on a pretend provider */ },
+};
