@@ -1,0 +1,70 @@
+/**
+ * Step 1: mmdebstrap installs the release (minbase + kernel + boot packages) into a directory.
+ * Only the suite named by the template's install URL is used (no -updates/-security: those live at
+ * other URLs on Debian; templates add them as <repositories>). Downloaded .debs are kept in a cache
+ * directory shared between builds (synced in before and out after), so later builds download less.
+ */
+import { mkdir, readdir } from 'node:fs/promises';
+import type { Exec } from '../../../sdk/exec.js';
+import { AppError } from '../../../../domain/errors.js';
+import { BOOT_PACKAGES, type DebianRelease } from '../releases.js';
+
+export interface BootstrapOptions {
+  release: DebianRelease;
+  mirrorUrl: string;
+  rootDir: string;
+  /** Directory of cached .deb files; null disables caching. */
+  debCacheDir: string | null;
+}
+
+export function bootstrapArgv(o: BootstrapOptions): string[] {
+  const include = [o.release.kernelPackage, ...BOOT_PACKAGES];
+  const argv = [
+    'mmdebstrap', '--mode=root', '--variant=minbase', '--arch=amd64',
+    `--components=${o.release.components.join(',')}`,
+    `--include=${include.join(',')}`,
+    `--keyring=${o.release.keyring}`,
+    // Keep the package lists: the template's packages are installed right after, in the chroot.
+    '--skip=cleanup/apt/lists',
+  ];
+  if (o.debCacheDir) {
+    // sync-in/sync-out are mmdebstrap's own (non-shell) hooks; the mkdir hook is fixed text.
+    argv.push(
+      '--skip=essential/unlink',
+      '--setup-hook=mkdir -p "$1/var/cache/apt/archives/partial"',
+      `--setup-hook=sync-in ${o.debCacheDir} /var/cache/apt/archives/`,
+      `--customize-hook=sync-out /var/cache/apt/archives ${o.debCacheDir}`,
+    );
+  }
+  argv.push(o.release.codename, o.rootDir, `deb ${o.mirrorUrl} ${o.release.codename} ${o.release.components.join(' ')}`);
+  return argv;
+}
+
+/** How the shared .deb cache served this build (new files = packages downloaded now). */
+export interface DebCacheUse {
+  cachedBefore: number;
+  downloaded: number;
+}
+
+export async function bootstrapRootfs(exec: Exec, o: BootstrapOptions): Promise<DebCacheUse> {
+  if (o.debCacheDir && /\s/.test(o.debCacheDir)) {
+    throw new AppError('CONFIG_INVALID', `the package cache directory may not contain whitespace: ${o.debCacheDir}`);
+  }
+  if (o.debCacheDir) await mkdir(o.debCacheDir, { recursive: true });
+  const before = await countDebs(o.debCacheDir);
+  try {
+    await exec(bootstrapArgv(o), { env: { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C.UTF-8' } });
+    return { cachedBefore: before, downloaded: (await countDebs(o.debCacheDir)) - before };
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'TOOL_FAILED') {
+      throw new AppError('TOOL_FAILED', `installing ${o.release.distro} ${o.release.codename} from ${o.mirrorUrl} failed: ${e.message}`,
+        { cause: e, details: e.details });
+    }
+    throw e;
+  }
+}
+
+async function countDebs(dir: string | null): Promise<number> {
+  if (!dir) return 0;
+  return (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.deb')).length;
+}
