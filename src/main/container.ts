@@ -81,8 +81,9 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const plugins = await PluginRegistry.load(opts.plugins.os, opts.plugins.cloud, hasCommand);
   for (const e of plugins.entries()) if (e.error) logger.warn({ plugin: e.id }, e.error);
 
+  // Tools get TMPDIR (libguestfs, mmdebstrap...) without changing the daemon's own environment.
   const execFactory: BuildDeps['execFactory'] = ({ signal, onLine }) =>
-    createExec({ signal, onLine: (line) => onLine(line) });
+    createExec({ signal, onLine: (line) => onLine(line), env: { TMPDIR: tmpdir } });
   const deps: BuildDeps = {
     store, artifacts, plugins, status, logger, execFactory,
     bootTester: opts.bootTester ?? ((r) => bootTest({ ...r, format: r.format as BootDiskFormat, exec: createExec({ signal: r.signal }) })),
@@ -103,7 +104,6 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       },
     },
   };
-  process.env.TMPDIR = tmpdir;
   await recoverInterruptedImages(store, status, logger);
   const engine = new BuildEngine(deps);
   const creator = new ImageCreator({

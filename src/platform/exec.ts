@@ -10,8 +10,12 @@ const STDERR_TAIL_LINES = 20;
  * process group so that cancelling kills the tool and everything it started (mmdebstrap's apt,
  * qemu...). A non-zero exit rejects with TOOL_FAILED carrying the tool's own last stderr lines.
  */
-export function createExec(defaults: { signal?: AbortSignal; onLine?: ExecOptions['onLine'] } = {}): Exec {
-  return (argv, options = {}) => runTool(argv, { ...options, onLine: options.onLine ?? defaults.onLine }, defaults.signal);
+export function createExec(defaults: { signal?: AbortSignal; onLine?: ExecOptions['onLine']; env?: ExecOptions['env'] } = {}): Exec {
+  return (argv, options = {}) => runTool(argv, {
+    ...options,
+    env: defaults.env || options.env ? { ...defaults.env, ...options.env } : undefined,
+    onLine: options.onLine ?? defaults.onLine,
+  }, defaults.signal);
 }
 
 export function runTool(argv: readonly string[], options: ExecOptions = {}, signal?: AbortSignal): Promise<ExecResult> {

@@ -25,7 +25,6 @@ export async function makeTargetContext(opts: {
     progress: (p, a) => progressSeen.push([p, a]),
     signal: ac.signal,
     cacheDir: workDir,
-    kvm: false,
     target: opts.target,
     parameters: opts.parameters ?? {},
     config: opts.config ?? {},

@@ -25,10 +25,9 @@ export async function runBaseImageBuild(deps: BuildDeps, image: ImageRecord, sig
   }
 
   const { artifacts } = deps;
-  const kvm = await deps.kvmUsable();
   const ctx = await makeBuildContext({
     imageId: image.id, artifacts, log, signal, progress: scaledProgress(progress, 0, 85),
-    execFactory: deps.execFactory, stepTimeoutMs: deps.settings.stepTimeoutMs, kvm,
+    execFactory: deps.execFactory, stepTimeoutMs: deps.settings.stepTimeoutMs,
   });
   const outputs = { diskPath: `${ctx.workDir}/disk.raw`, rootfsTarPath: `${ctx.workDir}/rootfs.tar` };
   log.line(`Building base image with OS plugin ${plugin.id} (${tdl.os.name} ${tdl.os.version} ${tdl.os.arch})`);
@@ -39,6 +38,7 @@ export async function runBaseImageBuild(deps: BuildDeps, image: ImageRecord, sig
   const properties: Record<string, unknown> = { ...image.properties, ...result.properties, os_plugin: plugin.id };
   if (deps.settings.bootTest && image.parameters.boot_test !== false && image.parameters.boot_test !== 'false') {
     progress(86, 'Boot-testing the image under QEMU');
+    const kvm = await deps.kvmUsable();
     const serialLogPath = artifacts.artifactPath(image.id, 'serial.log');
     const boot = await deps.bootTester({
       diskPath: outputs.diskPath, format: 'raw', firmware: 'bios', kvm, serialLogPath,

@@ -20,7 +20,6 @@ export async function makeBuildContext(opts: {
   progress: ProgressSink;
   execFactory: ExecFactory;
   stepTimeoutMs: number;
-  kvm: boolean;
 }): Promise<BuildContext> {
   const workDir = await opts.artifacts.makeScratchDir(opts.imageId);
   const exec = opts.execFactory({ signal: opts.signal, onLine: (l) => opts.log.line(l), timeoutMs: opts.stepTimeoutMs });
@@ -38,7 +37,6 @@ export async function makeBuildContext(opts: {
     },
     signal: opts.signal,
     cacheDir: opts.artifacts.cacheDir(),
-    kvm: opts.kvm,
   };
 }
 

@@ -17,7 +17,7 @@ export async function runProviderImageBuild(deps: BuildDeps, image: ImageRecord,
   if (!targetImage) throw new AppError('JOB_DEPENDENCY_FAILED', `The TargetImage (${image.targetImageId}) for our ProviderImage no longer exists.`);
   const ctx = await makeBuildContext({
     imageId: image.id, artifacts: deps.artifacts, log, signal, progress: scaledProgress(progress, 0, 99),
-    execFactory: deps.execFactory, stepTimeoutMs: deps.settings.stepTimeoutMs, kvm: await deps.kvmUsable(),
+    execFactory: deps.execFactory, stepTimeoutMs: deps.settings.stepTimeoutMs,
   });
   const base = targetImage.baseImageId ? await deps.store.get(targetImage.baseImageId) : undefined;
   const templateXml = targetImage.template ?? base?.template ?? null;

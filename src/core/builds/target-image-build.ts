@@ -26,7 +26,7 @@ export async function runTargetImageBuild(deps: BuildDeps, image: ImageRecord, s
 
   const ctx = await makeBuildContext({
     imageId: image.id, artifacts, log, signal, progress: scaledProgress(progress, 0, 97),
-    execFactory: deps.execFactory, stepTimeoutMs: deps.settings.stepTimeoutMs, kvm: await deps.kvmUsable(),
+    execFactory: deps.execFactory, stepTimeoutMs: deps.settings.stepTimeoutMs,
   });
   const outputPath = `${ctx.workDir}/target.out`;
   log.line(`Building ${target} target image with plugin ${plugin.id} from ${parent.kind === 'target_image' ? 'target' : 'base'} image ${parent.id}`);

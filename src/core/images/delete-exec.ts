@@ -13,6 +13,5 @@ export async function createExecForDelete(execFactory: ExecFactory, artifacts: A
     progress: () => undefined,
     signal,
     cacheDir: artifacts.cacheDir(),
-    kvm: false,
   };
 }

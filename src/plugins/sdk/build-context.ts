@@ -16,6 +16,4 @@ export interface BuildContext {
   signal: AbortSignal;
   /** Shared, size-limited cache directory for downloads (packages etc.). */
   cacheDir: string;
-  /** Whether KVM works on this machine (tried, not guessed); false means TCG. */
-  kvm: boolean;
 }

@@ -1,0 +1,51 @@
+/**
+ * TDL disk sizes (spec tdl.md §3, Oz TDL._parse_disksize): schema pattern
+ * `([0-9]*) *([kKmMgGtTpPeEzZyY]?[iI]?[bB]?)`, then
+ *   no suffix            → GiB (backwards compatible with integer-GB templates)
+ *   G / T                → GiB / TiB (an earlier suffix attempt, kept for compatibility)
+ *   B                    → bytes
+ *   KB MB GB TB PB EB ZB YB     → decimal (10^3 … 10^24)
+ *   KiB MiB GiB TiB PiB EiB ZiB YiB → binary (2^10 … 2^80)
+ * Case-insensitive, spaces between number and unit ignored. Any other suffix the pattern lets
+ * through (K, M, Gi, iB, ...) is rejected, as Oz does.
+ */
+
+export type DiskSizeResult =
+  | { ok: true; bytes: number }
+  | { ok: false; kind: 'schema' | 'semantic'; reason: string };
+
+const PATTERN = /^([0-9]*) *([kKmMgGtTpPeEzZyY]?[iI]?[bB]?)$/;
+const PREFIXES = ['k', 'm', 'g', 't', 'p', 'e', 'z', 'y'];
+
+const UNITS: ReadonlyMap<string, bigint> = (() => {
+  const m = new Map<string, bigint>([
+    ['', 1n << 30n],
+    ['b', 1n],
+    ['g', 1n << 30n],
+    ['t', 1n << 40n],
+  ]);
+  PREFIXES.forEach((p, i) => {
+    m.set(`${p}b`, 10n ** BigInt(3 * (i + 1)));
+    m.set(`${p}ib`, 1n << BigInt(10 * (i + 1)));
+  });
+  return m;
+})();
+
+const HINT = "it must be an integer with an optional SI or IEC unit, e.g. '10', '10G', '16GiB' or '20GB'";
+
+/** Parses a trimmed `<disk><size>` value into bytes. */
+export function parseDiskSize(text: string): DiskSizeResult {
+  const m = PATTERN.exec(text);
+  if (!m) return { ok: false, kind: 'schema', reason: `element "size": invalid disk size "${text}"; ${HINT}` };
+  const [, digits, suffix] = m as unknown as [string, string, string];
+  const factor = UNITS.get(suffix.toLowerCase());
+  if (digits === '' || factor === undefined) {
+    return { ok: false, kind: 'semantic', reason: `element "size": invalid disk size "${text}"; ${HINT}` };
+  }
+  const bytes = BigInt(digits) * factor;
+  if (bytes === 0n) return { ok: false, kind: 'semantic', reason: `element "size": disk size must be greater than zero` };
+  if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) {
+    return { ok: false, kind: 'semantic', reason: `element "size": disk size "${text}" is too large` };
+  }
+  return { ok: true, bytes: Number(bytes) };
+}
