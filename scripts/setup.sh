@@ -12,6 +12,7 @@ APT_PACKAGES=(
   zstd pigz openssl curl ca-certificates
   umoci skopeo xz-utils bzip2
   python3-oauthlib python3-requests-oauthlib python3-requests
+  dnf rpm createrepo-c
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
