@@ -27,7 +27,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const file = readConfigFile(configPath, explicit);
   for (const [rawKey, value] of Object.entries(file)) {
     const name = (FILE_KEY_ALIASES[rawKey] ?? rawKey) as ConfigName;
-    if (name in CONFIG_SCHEMA) values[name] = coerce(name, value, `${configPath}: key "${rawKey}"`);
+    if (name in CONFIG_SCHEMA) values[name] = coerce(name, value, `config file ${configPath}`);
     else extra[rawKey] = value;
   }
   for (const name of NAMES) {
@@ -65,7 +65,7 @@ function readConfigFile(path: string, explicit: boolean): Record<string, unknown
 function coerce(name: ConfigName, value: unknown, where: string): unknown {
   const spec: ConfigKey = CONFIG_SCHEMA[name];
   const fail = (problem: string): never => {
-    throw new AppError('CONFIG_INVALID', `${where} (config key "${name}"): ${problem}`);
+    throw new AppError('CONFIG_INVALID', `${where}: config key "${name}": ${problem}`);
   };
   switch (spec.type) {
     case 'boolean': {
