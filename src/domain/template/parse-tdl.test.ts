@@ -467,6 +467,13 @@ describe('parseTdl: malformed XML and forbidden constructs', () => {
     syntax(min('secret', 'se&#0;cret'), 10, /malformed character entity/);
   });
 
+  it('rejects deep nesting quickly (saxes namespace handling is quadratic in depth)', () => {
+    const n = 200_000;
+    const started = Date.now();
+    syntax(`<template>\n${'<a>'.repeat(n)}${'</a>'.repeat(n)}</template>`, 2, /nested more than 32 levels deep/);
+    assert.ok(Date.now() - started < 5000);
+  });
+
   it('rejects a non-string', () => {
     assert.throws(() => parseTdl(undefined as unknown as string), TdlError);
   });

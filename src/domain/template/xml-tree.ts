@@ -49,6 +49,13 @@ export class XmlSyntaxError extends Error {
 
 const XMLNS_URI = 'http://www.w3.org/2000/xmlns/';
 
+/**
+ * Deepest element nesting accepted. TDL nests 5 levels and ICICLE 4. The cap also guards the
+ * server: saxes resolves namespaces through a chain as long as the nesting, so its cost grows with
+ * depth squared (20,000 levels take seconds, 200,000 never finish).
+ */
+export const MAX_XML_DEPTH = 32;
+
 /** Maps string offsets to 1-based line/column; CRLF, CR and LF all end a line, as XML defines. */
 export class LineIndex {
   private readonly starts: number[] = [0];
@@ -112,6 +119,7 @@ export function parseXmlTree(xml: string): XmlElement {
   });
   parser.on('opentagstart', (tag) => {
     pendingStart = Math.max(0, xml.lastIndexOf(`<${tag.name}`, parser.position));
+    if (stack.length >= MAX_XML_DEPTH) fail(`elements nested more than ${MAX_XML_DEPTH} levels deep`, pendingStart);
     attrCursor = pendingStart + 1 + tag.name.length;
     attrOffsets = new Map();
   });
