@@ -67,6 +67,8 @@ export const CONFIG_SCHEMA = {
   catalog_delete_credentials: { type: 'object', default: {}, secret: true, doc: 'Credentials used when a catalog API deletes a provider image: {"<provider or target>": credentials}; without an entry such deletes are refused (403).' },
   glance_link_prefix: { type: 'string', default: '', doc: 'Scheme/host/path prefix of the Nova images "alternate" link (default: the request\'s own origin).' },
   compute_link_prefix: { type: 'string', default: '', doc: 'Scheme/host/path prefix of Nova self/bookmark links (default: the request\'s own origin).' },
+  import_max_bytes: { type: 'integer', default: 64 * 1024 * 1024 * 1024, min: 1024, doc: 'Largest disk upload accepted by POST /imagefactory/base_images/import (streamed to the scratch directory, never held in memory); larger ones get 413.' },
+  import_max_virtual_bytes: { type: 'integer', default: 2 * 1024 * 1024 * 1024 * 1024, min: 1024 * 1024, doc: 'Largest virtual disk size of an imported image (a small qcow2 can claim a huge disk); larger ones get 413.' },
 } as const satisfies Record<string, ConfigKey>;
 
 export type ConfigName = keyof typeof CONFIG_SCHEMA;

@@ -23,7 +23,6 @@ export interface NewestFirstFilter {
   /** Metadata key = value pairs that must all hold. */
   properties?: readonly [string, string][];
   /** `false` filters to images the factory never made (Hostway `type=SERVER`). */
-  fromFactory?: boolean;
 }
 
 /** A condition over the joined image select (aliases i, cr, os, ar). */
@@ -66,7 +65,6 @@ export class ImageRepository {
     if (filter.minRam !== undefined) q = q.where('i.min_ram', '=', filter.minRam);
     if (filter.minDisk !== undefined) q = q.where('i.min_disk', '=', filter.minDisk);
     if (filter.computeResourceId !== undefined) q = q.where('i.compute_resource_id', '=', filter.computeResourceId);
-    if (filter.fromFactory === false) q = q.where('i.factory_id', 'is', null);
     for (const [key, value] of filter.properties ?? []) {
       q = q.where(({ exists, selectFrom }) => exists(selectFrom('catalog_image_metadata as m')
         .select('m.image_id').whereRef('m.image_id', '=', 'i.id').where('m.key', '=', key).where('m.value', '=', value)));
