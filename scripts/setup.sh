@@ -12,6 +12,7 @@ APT_PACKAGES=(
   zstd pigz openssl curl ca-certificates
   umoci skopeo xz-utils bzip2
   python3-oauthlib python3-requests-oauthlib python3-requests
+  docker-registry apache2-utils glance-api python3-glanceclient
   dnf rpm createrepo-c
 )
 missing=()
