@@ -12,6 +12,7 @@ import { StatusWriter } from '../core/builds/status-writer.js';
 import { CallbackDispatcher } from '../core/callbacks/callback-dispatcher.js';
 import { ImageCreator } from '../core/images/create-images.js';
 import { deleteImage, type DeleteRequest } from '../core/images/delete-image.js';
+import { importBaseImage } from '../core/images/import-base-image.js';
 import type { ImageKind } from '../domain/image.js';
 import type { BootTester } from '../core/ports/boot-tester.js';
 import type { Logger } from '../core/ports/logger.js';
@@ -121,6 +122,10 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     imagefactory: {
       store, creator, artifacts, plugins,
       deleteImage: removeImage,
+      importBaseImage: (req) => importBaseImage({
+        store, artifacts, engine, exec: createExec({ env: { TMPDIR: tmpdir } }),
+        maxBytes: config.import_max_bytes, maxVirtualBytes: config.import_max_virtual_bytes,
+      }, req),
       oauth: config.no_oauth ? null : new OAuthVerifier(config.clients as Record<string, string>),
       oauthOpenReads: config.oauth_open_reads,
       jeos: createJeosCatalog(config.jeos_config),

@@ -1,9 +1,10 @@
 import type { ImageCreator } from '../../core/images/create-images.js';
 import type { DeleteRequest } from '../../core/images/delete-image.js';
+import type { ImportRequest } from '../../core/images/import-base-image.js';
 import type { ArtifactStore } from '../../core/ports/artifact-store.js';
 import type { ImageStore } from '../../core/ports/image-store.js';
 import type { PluginCatalog } from '../../core/ports/plugin-catalog.js';
-import type { ImageKind } from '../../domain/image.js';
+import type { ImageKind, ImageRecord } from '../../domain/image.js';
 import type { JeosCatalog } from './jeos.js';
 import type { OAuthVerifier } from './oauth.js';
 
@@ -11,6 +12,8 @@ export interface ImageFactoryApiDeps {
   store: ImageStore;
   creator: ImageCreator;
   deleteImage: (kind: ImageKind, id: string, req: DeleteRequest) => Promise<void>;
+  /** Stores an uploaded disk and starts its base-image build (the import use-case). */
+  importBaseImage: (req: ImportRequest) => Promise<ImageRecord>;
   artifacts: ArtifactStore;
   plugins: PluginCatalog;
   /** null when OAuth is off (--no_oauth). */

@@ -6,6 +6,7 @@ import { imageFactoryErrorHandler } from './error-handler.js';
 import { negotiateFormat } from './negotiate.js';
 import { registerFileRoutes } from './routes/file-routes.js';
 import { registerImageRoutes } from './routes/image-routes.js';
+import { registerImportRoutes } from './routes/import-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
 import { parseXmlBody } from './xml-body.js';
@@ -39,6 +40,7 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
   registerTargetRoutes(app, deps);
   registerImageRoutes(app, deps);
   registerFileRoutes(app, deps);
+  registerImportRoutes(app, deps);
 }
 
 function authenticate(deps: ImageFactoryApiDeps, req: FastifyRequest): void {

@@ -1,5 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../domain/errors.js';
+import { sign } from '../../domain/oauth-signature.js';
+
+export { oauthEncode, sign } from '../../domain/oauth-signature.js';
 
 export interface OAuthRequest {
   method: string;
@@ -64,29 +67,6 @@ export class OAuthVerifier {
 
 function fail(reason: string): AppError {
   return new AppError('AUTH_FAILED', 'Unauthorized: authorization failed', { details: { reason } });
-}
-
-/** RFC 5849 §3.6 percent-encoding. */
-export function oauthEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** RFC 5849 §3.4: base string and HMAC-SHA1 signature (base64). */
-export function sign(method: string, url: string, params: [string, string][], consumerSecret: string): string {
-  const normalized = params
-    .map(([k, v]) => [oauthEncode(k), oauthEncode(v)] as const)
-    .sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) : a[0] < b[0] ? -1 : 1))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
-  const base = [method.toUpperCase(), oauthEncode(normalizeUrl(url)), oauthEncode(normalized)].join('&');
-  return createHmac('sha1', `${oauthEncode(consumerSecret)}&`).update(base).digest('base64');
-}
-
-function normalizeUrl(raw: string): string {
-  const u = new URL(raw);
-  const scheme = u.protocol.toLowerCase();
-  const defaultPort = (scheme === 'http:' && u.port === '80') || (scheme === 'https:' && u.port === '443');
-  return `${scheme}//${u.hostname.toLowerCase()}${u.port && !defaultPort ? `:${u.port}` : ''}${u.pathname}`;
 }
 
 export function parseAuthorizationHeader(header: string): Record<string, string> {

@@ -1,23 +1,29 @@
 import { writeFile } from 'node:fs/promises';
 import { AppError } from '../../domain/errors.js';
 import type { ImageRecord } from '../../domain/image.js';
-import { canonicalTemplateKey } from '../../domain/template/canonical-key.js';
+import { canonicalTemplateDigest } from '../../domain/template/canonical-key.js';
 import { EMPTY_ICICLE, renderIcicle } from '../../domain/template/icicle.js';
 import { parseTdl } from '../../domain/template/parse-tdl.js';
 import { renderSpdx } from '../../domain/template/spdx.js';
+import { bootTestBaseImage } from './base-boot-test.js';
+import { importSpecOf, runImportedBaseBuild } from './imported-base-build.js';
 import { makeBuildContext, scaledProgress, type ProgressSink } from './build-context-factory.js';
 import type { BuildDeps } from './build-deps.js';
 import type { BuildLog } from './build-log.js';
 
-/** Builds a base image: OS install into a disk, boot test, ICICLE and SBOM. Or reuses a cached one. */
+/** Builds a base image: OS install into a disk, boot test, ICICLE and SBOM. Or reuses a cached one, or converts an imported disk. */
 export async function runBaseImageBuild(deps: BuildDeps, image: ImageRecord, signal: AbortSignal, log: BuildLog, progress: ProgressSink): Promise<Partial<ImageRecord>> {
+  // An imported disk is converted, not installed (POST /imagefactory/base_images/import).
+  const imported = importSpecOf(image);
+  if (imported) return runImportedBaseBuild(deps, image, imported, signal, log, progress);
   const tdl = parseTdl(image.template ?? '');
   const plugin = deps.plugins.osPluginFor(tdl);
   if (!plugin) throw new AppError('OS_UNSUPPORTED', `No OS plugin supports ${tdl.os.name} ${tdl.os.version} ${tdl.os.arch}`);
   const pluginError = deps.plugins.errorOf(plugin.id);
   if (pluginError) throw new AppError('TOOL_MISSING', pluginError);
 
-  const cacheKey = `${plugin.id}@${plugin.info.version}:${canonicalTemplateKey(tdl)}`;
+  // A digest, so the database never holds template secrets (rootpw, file contents) a second time.
+  const cacheKey = `${plugin.id}@${plugin.info.version}:${canonicalTemplateDigest(tdl)}`;
   const useCache = deps.settings.buildCache && image.parameters.build_cache !== false && image.parameters.build_cache !== 'false';
   if (useCache) {
     const cached = await reuseCachedBase(deps, image, cacheKey, log);
@@ -36,22 +42,7 @@ export async function runBaseImageBuild(deps: BuildDeps, image: ImageRecord, sig
   });
 
   const properties: Record<string, unknown> = { ...image.properties, ...result.properties, os_plugin: plugin.id };
-  if (deps.settings.bootTest && image.parameters.boot_test !== false && image.parameters.boot_test !== 'false') {
-    progress(86, 'Boot-testing the image under QEMU');
-    const kvm = await deps.kvmUsable();
-    const serialLogPath = artifacts.artifactPath(image.id, 'serial.log');
-    const boot = await deps.bootTester({
-      diskPath: outputs.diskPath, format: 'raw', firmware: 'bios', kvm, serialLogPath,
-      timeoutMs: deps.settings.bootTestTimeoutMs, signal,
-    });
-    properties.boot_test = { ok: boot.ok, marker: boot.marker, seconds: Math.round(boot.seconds), accelerator: kvm ? 'kvm' : 'tcg', serial_log: 'serial.log' };
-    log.line(`Boot test ${boot.ok ? 'passed' : 'FAILED'} after ${Math.round(boot.seconds)} s (${boot.marker ?? 'no marker'})`);
-    if (!boot.ok) {
-      throw new AppError('BUILD_FAILED', `Boot test failed: the image did not reach a login prompt within ${Math.round(deps.settings.bootTestTimeoutMs / 1000)} s under ${kvm ? 'KVM' : 'TCG'} (the serial console log is kept with the image)`);
-    }
-  } else {
-    properties.boot_test = { skipped: true };
-  }
+  properties.boot_test = await bootTestBaseImage(deps, image, outputs.diskPath, signal, log, progress);
 
   progress(97, 'Storing the base image');
   const generateIcicle = image.parameters.generate_icicle !== false && image.parameters.generate_icicle !== 'false';

@@ -4,7 +4,7 @@
  * plus a rootfs tar. Each step is a module under steps/; this file only sequences them.
  */
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../../domain/errors.js';
 import { DEFAULT_DISK_SIZE_BYTES } from '../../../domain/template/tdl.js';
@@ -18,12 +18,11 @@ import { withChroot } from './steps/chroot-session.js';
 import { installPackages, runCommands, setRootPassword, writeFiles, WRITE_FILE_ARGV } from './steps/customize-tree.js';
 import { withPackageCache } from './steps/package-cache.js';
 import { findKernel, listPackages, type KernelPaths } from './steps/inspect-image.js';
-import { grubConfig, kernelCommandLine } from './steps/grub-config.js';
+import { grubConfig, kernelCommandLine } from '../shared/grub-config.js';
 import { finalizeImage } from './steps/finalize-image.js';
-import { writeRootfsTar } from './steps/write-rootfs-tar.js';
-import { planDiskLayout, sfdiskScript, type DiskLayout } from './steps/disk-layout.js';
-import { makeRootFs } from './steps/make-root-fs.js';
-import { installGrubBios, installGrubEfi } from './steps/install-grub.js';
+import { writeRootfsTar } from '../shared/write-rootfs-tar.js';
+import { planDiskLayout } from '../shared/disk-layout.js';
+import { assembleDisk } from '../shared/assemble-disk.js';
 
 export async function createDebianBaseImage(ctx: BaseImageContext): Promise<BaseImageResult> {
   const t = ctx.template;
@@ -76,7 +75,9 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
     await writeRootfsTar(ctx.exec, root, ctx.outputs.rootfsTarPath);
 
     ctx.progress(80, `Assembling a ${layout.diskBytes / 1024 / 1024} MiB GPT disk`);
-    await assembleDisk(ctx, root, layout, rootFsUuid);
+    await assembleDisk(ctx.exec, {
+      diskPath: ctx.outputs.diskPath, layout, treeDir: root, rootFsUuid, workDir: ctx.workDir, bootloader: true, progress: ctx.progress,
+    });
     ctx.progress(100, 'Base image complete');
 
     return {
@@ -108,24 +109,6 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
 function menuFor(release: DebianRelease, rootFsUuid: string, k: KernelPaths, kernelparam: string | null) {
   const title = release.distro === 'Debian' ? `Debian GNU/Linux ${release.codename}` : `Ubuntu ${release.number ?? release.codename}`;
   return { title, rootFsUuid, kernelPath: k.kernelPath, initrdPath: k.initrdPath, kernelParams: kernelparam ?? '' };
-}
-
-async function assembleDisk(ctx: BaseImageContext, root: string, layout: DiskLayout, rootFsUuid: string): Promise<void> {
-  const disk = ctx.outputs.diskPath;
-  const handle = await open(disk, 'w');
-  try {
-    await handle.truncate(layout.diskBytes); // sparse
-  } finally {
-    await handle.close();
-  }
-  await ctx.exec(['sfdisk', '--quiet', '--no-reread', '--no-tell-kernel', disk], { input: sfdiskScript(layout) });
-  ctx.progress(84, 'Writing the ext4 root filesystem into the disk');
-  await makeRootFs(ctx.exec, disk, layout, root, rootFsUuid);
-  ctx.progress(95, 'Installing GRUB for BIOS and UEFI');
-  const grubDir = join(ctx.workDir, 'grub');
-  await mkdir(grubDir, { recursive: true });
-  await installGrubBios(ctx.exec, grubDir, disk, layout, rootFsUuid);
-  await installGrubEfi(ctx.exec, grubDir, disk, layout, rootFsUuid);
 }
 
 /** Removes the tree, but never while anything is still mounted below it. */

@@ -6,7 +6,7 @@
 import type { Tdl, TdlCommand } from '../../../../domain/template/tdl.js';
 import { AppError } from '../../../../domain/errors.js';
 import type { ChrootSession } from './chroot-session.js';
-import { resolveContent } from './template-content.js';
+import { resolveContent } from '../../shared/template-content.js';
 
 export function aptInstallArgv(packages: readonly string[]): string[] {
   return [

@@ -5,12 +5,12 @@ import { bootstrapArgv } from './bootstrap-rootfs.js';
 import { repositoryFiles, repositorySourceLine } from './apt-repositories.js';
 import { aptInstallArgv, WRITE_FILE_ARGV } from './customize-tree.js';
 import { finalizeScriptArgv } from './finalize-image.js';
-import { earlyGrubConfig, grubConfig, kernelCommandLine } from './grub-config.js';
-import { grubMkstandaloneArgv } from './install-grub.js';
+import { earlyGrubConfig, grubConfig, kernelCommandLine } from '../../shared/grub-config.js';
+import { grubMkstandaloneArgv } from '../../shared/install-grub.js';
 import { parseDpkgQuery } from './inspect-image.js';
-import { rootfsTarArgv } from './write-rootfs-tar.js';
+import { rootfsTarArgv } from '../../shared/write-rootfs-tar.js';
 import { fstabText, hostnameFor } from './configure-system.js';
-import { resolveContent } from './template-content.js';
+import { resolveContent } from '../../shared/template-content.js';
 
 const bookworm = resolveRelease('Debian', '12')!;
 const jammy = resolveRelease('Ubuntu', '22.04')!;

@@ -1,5 +1,5 @@
 /** The finished tree as an uncompressed tar (for container targets), numeric owners, xattrs kept. */
-import type { Exec } from '../../../sdk/exec.js';
+import type { Exec } from '../../sdk/exec.js';
 
 export function rootfsTarArgv(treeDir: string, tarPath: string): string[] {
   return [

@@ -5,7 +5,7 @@
  */
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Exec } from '../../../sdk/exec.js';
+import type { Exec } from '../../sdk/exec.js';
 import { SECTOR, type DiskLayout } from './disk-layout.js';
 import { embedGrubBios } from './grub-bios-embed.js';
 import { GRUB_BIOS_MODULES, GRUB_EFI_MODULES, earlyGrubConfig } from './grub-config.js';

@@ -2,8 +2,8 @@
  * Turns a TDL file or command body into bytes: raw text, base64, or a URL fetched with a size and
  * time limit (templates are untrusted; a URL must not stall a build or fill the disk).
  */
-import { AppError } from '../../../../domain/errors.js';
-import type { TdlContentType } from '../../../../domain/template/tdl.js';
+import { AppError } from '../../../domain/errors.js';
+import type { TdlContentType } from '../../../domain/template/tdl.js';
 
 export const MAX_URL_CONTENT_BYTES = 64 * 1024 * 1024;
 const FETCH_TIMEOUT_MS = 120_000;

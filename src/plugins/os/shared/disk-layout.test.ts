@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, open, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTool } from '../../../../platform/exec.js';
-import { AppError } from '../../../../domain/errors.js';
+import { runTool } from '../../../platform/exec.js';
+import { AppError } from '../../../domain/errors.js';
 import { planDiskLayout, roundDiskBytes, sfdiskScript, GPT_TYPE } from './disk-layout.js';
 import { makeRootFs, mkfsArgv, requiredRootFsBytes } from './make-root-fs.js';
 

@@ -1,8 +1,8 @@
 /**
  * GRUB configuration text. The BIOS core.img and the EFI standalone image both embed the same
  * early config, which finds the root filesystem by UUID and loads /boot/grub/grub.cfg from it, so
- * one grub.cfg serves both boot modes. The kernel is booted through Debian's /vmlinuz and
- * /initrd.img symlinks, so kernel upgrades inside the image keep booting without a grub package.
+ * one grub.cfg serves both boot modes. The OS plugin names the kernel and initrd paths (Debian
+ * uses its /vmlinuz and /initrd.img symlinks, so kernel upgrades keep booting without a grub package).
  */
 
 /** GRUB modules baked into both images (the image itself has no /boot/grub/<platform> modules). */

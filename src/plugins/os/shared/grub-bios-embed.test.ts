@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTool } from '../../../../platform/exec.js';
+import { runTool } from '../../../platform/exec.js';
 import { patchGrubBiosImages, embedGrubBios } from './grub-bios-embed.js';
 import { grubMkimageArgv, GRUB_I386_PC_DIR } from './install-grub.js';
 import { earlyGrubConfig } from './grub-config.js';

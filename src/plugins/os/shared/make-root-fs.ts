@@ -2,8 +2,8 @@
  * Writes the image tree as ext4 straight into the root partition of the disk file
  * (`mkfs.ext4 -E offset= -d`): no loop device, no mount, ownership and modes kept.
  */
-import type { Exec } from '../../../sdk/exec.js';
-import { AppError } from '../../../../domain/errors.js';
+import type { Exec } from '../../sdk/exec.js';
+import { AppError } from '../../../domain/errors.js';
 import { SECTOR, type DiskLayout } from './disk-layout.js';
 
 const MIB = 1024 * 1024;
