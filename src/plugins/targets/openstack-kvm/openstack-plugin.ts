@@ -3,6 +3,7 @@ import { convertToQcow2, QCOW2_COMPRESSION_TYPES } from '../../formats/qcow2.js'
 import { cloudPluginInfo, DISK_TOOLS } from '../shared/plugin-info.js';
 import { boolParam, checkEnumParameters, paramOrConfig } from '../shared/parameters.js';
 import { buildDiskTarget, convertRequestBase } from '../shared/disk-target.js';
+import { checkGlanceProvider, deleteFromGlance, pushToGlance } from './glance-push.js';
 
 const PARAMETERS: readonly ParameterSpec[] = [
   { name: 'openstack_image_format', description: 'Disk format (parameter, else the daemon config key of the same name)', default: 'qcow2', values: ['qcow2', 'raw'] },
@@ -41,12 +42,18 @@ export const openstackPlugin: TargetPlugin = {
         { name: 'username', description: 'User name' },
         { name: 'password', description: 'Password' },
         { name: 'tenant', description: 'Tenant (project)' },
-        { name: 'strategy', description: 'Auth strategy (keystone)' },
+        { name: 'strategy', description: 'keystone (v3 password token; default with auth_url), token (pre-issued X-Auth-Token), trusted (identity headers for a Glance behind an authenticating proxy: username, tenant, roles), noauth (unauthenticated Glance)', values: ['keystone', 'token', 'trusted', 'noauth'] },
         { name: 'token', description: 'Pre-issued token' },
+        { name: 'user_domain_name', description: 'Keystone user domain', default: 'Default' },
+        { name: 'project_domain_name', description: 'Keystone project domain', default: 'Default' },
+        { name: 'roles', description: 'Role for the trusted strategy', default: 'admin' },
       ],
     }],
   }],
   checkParameters: (_t, params) => checkEnumParameters(PARAMETERS, params),
+  checkProvider: (_t, provider, credentials) => checkGlanceProvider(provider, credentials),
+  push: pushToGlance,
+  deleteFromProvider: deleteFromGlance,
   async createTargetImage(ctx) {
     const format = paramOrConfig(ctx.parameters, ctx.config, 'openstack_image_format', 'qcow2');
     const compressed = boolParam(ctx.parameters, 'openstack_qcow2_compressed', true);
