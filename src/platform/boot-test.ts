@@ -129,10 +129,10 @@ export async function bootTest(o: BootTestOptions): Promise<BootTestResult> {
 function quitQemu(socketPath: string): Promise<void> {
   return new Promise((resolve) => {
     const sock = connect(socketPath);
-    const finish = () => { sock.destroy(); resolve(); };
-    sock.on('connect', () => sock.write('quit\n'));
+    const timer = setTimeout(() => finish(), 5000);
+    const finish = () => { clearTimeout(timer); sock.destroy(); resolve(); };
+    // Resolve once the command is written; waiting for qemu itself is the caller's `await qemu`.
+    sock.on('connect', () => sock.end('quit\n', finish));
     sock.on('error', finish);
-    sock.on('close', finish);
-    setTimeout(finish, 5000).unref();
   });
 }

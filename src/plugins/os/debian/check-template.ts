@@ -1,11 +1,10 @@
 /** Rejects templates this plugin cannot build, before anything is persisted. */
 import type { Tdl } from '../../../domain/template/tdl.js';
+import { kernelParamProblem } from '../shared/grub-config.js';
 import { describeSupportedReleases, resolveRelease } from './releases.js';
 
 /** apt package names, optionally with =version, :arch or /release (passed as argv, never a shell). */
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?([=/][A-Za-z0-9+.:~_-]+)?$/;
-/** Characters that would let a kernel parameter escape the grub.cfg linux line. */
-const KERNELPARAM_FORBIDDEN = /[\r\n;$`\\{}|&<>]/;
 
 export function checkDebianTemplate(t: Tdl): string[] {
   const problems: string[] = [];
@@ -25,9 +24,8 @@ export function checkDebianTemplate(t: Tdl): string[] {
   for (const p of t.packages) {
     if (!PACKAGE_NAME.test(p.name)) problems.push(`"${p.name}" is not a valid Debian package name`);
   }
-  if (t.os.kernelparam && KERNELPARAM_FORBIDDEN.test(t.os.kernelparam)) {
-    problems.push('kernelparam may not contain newlines or any of ; $ ` \\ { } | & < >');
-  }
+  const kp = kernelParamProblem(t.os.kernelparam);
+  if (kp) problems.push(kp);
   for (const r of t.repositories) {
     if (/[\r\n]/.test(r.url) || !/^(https?|file):\/\/\S+/.test(r.url.trim())) {
       problems.push(`repository "${r.name}": url must be one line "URI [suite [component...]]" with an http(s) URI`);

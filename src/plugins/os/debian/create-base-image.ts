@@ -4,7 +4,7 @@
  * plus a rootfs tar. Each step is a module under steps/; this file only sequences them.
  */
 import { randomUUID } from 'node:crypto';
-import { access, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../../domain/errors.js';
 import { DEFAULT_DISK_SIZE_BYTES } from '../../../domain/template/tdl.js';
@@ -12,10 +12,12 @@ import type { BaseImageContext, BaseImageResult } from '../../sdk/os-plugin.js';
 import { checkDebianTemplate } from './check-template.js';
 import { resolveRelease, type DebianRelease } from './releases.js';
 import { bootstrapRootfs } from './steps/bootstrap-rootfs.js';
-import { configureSystem, hostnameFor } from './steps/configure-system.js';
+import { configureSystem } from './steps/configure-system.js';
+import { hostnameFor } from '../shared/system-identity.js';
 import { repositoryFiles } from './steps/apt-repositories.js';
-import { withChroot } from './steps/chroot-session.js';
-import { installPackages, runCommands, setRootPassword, writeFiles, WRITE_FILE_ARGV } from './steps/customize-tree.js';
+import { mountPoints, unmountBelow, withChroot } from './steps/chroot-session.js';
+import { installPackages, setRootPassword } from './steps/customize-tree.js';
+import { runCommands, writeFiles, WRITE_FILE_ARGV } from '../shared/template-customization.js';
 import { withPackageCache } from './steps/package-cache.js';
 import { findKernel, listPackages, type KernelPaths } from './steps/inspect-image.js';
 import { grubConfig, kernelCommandLine } from '../shared/grub-config.js';
@@ -113,7 +115,8 @@ function menuFor(release: DebianRelease, rootFsUuid: string, k: KernelPaths, ker
 
 /** Removes the tree, but never while anything is still mounted below it. */
 async function removeTree(root: string): Promise<void> {
-  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
-  const busy = mountinfo.split('\n').some((l) => (l.split(' ')[4] ?? '').startsWith(`${root}/`));
+  await unmountBelow(root);
+  const real = await realpath(root).catch(() => root);
+  const busy = (await mountPoints()).some((p) => p.startsWith(`${real}/`));
   if (!busy) await rm(root, { recursive: true, force: true });
 }

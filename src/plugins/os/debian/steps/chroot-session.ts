@@ -5,10 +5,11 @@
  * dangerous. Services are kept from starting (policy-rc.d); DNS uses the resolv.conf mmdebstrap
  * copied from the host (finalize-image removes it).
  */
-import { readFile, writeFile, chmod } from 'node:fs/promises';
+import { readFile, writeFile, chmod, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Exec, ExecOptions, ExecResult } from '../../../sdk/exec.js';
 import { AppError } from '../../../../domain/errors.js';
+import { runTool } from '../../../../platform/exec.js';
 
 export interface ChrootSession {
   root: string;
@@ -29,7 +30,9 @@ const MOUNTS: { target: string; argv: (dir: string) => string[] }[] = [
   { target: 'dev/pts', argv: (d) => ['mount', '-t', 'devpts', '-o', 'newinstance,ptmxmode=0666,mode=620', 'devpts', d] },
 ];
 
-export async function withChroot<T>(exec: Exec, root: string, fn: (s: ChrootSession) => Promise<T>): Promise<T> {
+export async function withChroot<T>(exec: Exec, treeDir: string, fn: (s: ChrootSession) => Promise<T>): Promise<T> {
+  // mountinfo lists real paths; compare against the same.
+  const root = await realpath(treeDir);
   const mounted: string[] = [];
   const policy = join(root, 'usr/sbin/policy-rc.d');
   try {
@@ -49,17 +52,21 @@ export async function withChroot<T>(exec: Exec, root: string, fn: (s: ChrootSess
     await session.run(['rm', '-f', '/usr/sbin/policy-rc.d']);
     return result;
   } finally {
-    await unmountAll(exec, mounted.reverse());
+    await unmountAll(mounted.reverse());
   }
 }
 
-async function unmountAll(exec: Exec, dirs: string[]): Promise<void> {
+/**
+ * Unmounts with a runner that ignores the build's AbortSignal: after a cancel the mounts must
+ * still go, or removing the tree would walk into them.
+ */
+export async function unmountAll(dirs: string[]): Promise<void> {
   for (const dir of dirs) {
     try {
-      await exec(['umount', dir]);
+      await runTool(['umount', dir]);
     } catch {
       // Busy (a daemon started by a template command): detach lazily so the tree can be removed.
-      await exec(['umount', '--lazy', dir]).catch(() => {});
+      await runTool(['umount', '--lazy', dir]).catch(() => {});
     }
   }
   const left = await mountsUnder(dirs);
@@ -67,7 +74,21 @@ async function unmountAll(exec: Exec, dirs: string[]): Promise<void> {
 }
 
 async function mountsUnder(dirs: string[]): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  const points = new Set(info.split('\n').map((l) => l.split(' ')[4]).filter(Boolean));
+  const points = new Set(await mountPoints());
   return dirs.filter((d) => points.has(d));
+}
+
+/** Current mount points (mountinfo field 5, octal escapes decoded). */
+export async function mountPoints(): Promise<string[]> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  return info.split('\n').map((l) => l.split(' ')[4]).filter(Boolean)
+    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+}
+
+/** Unmounts everything below `root`, deepest first (leftovers of a killed mmdebstrap). */
+export async function unmountBelow(treeDir: string): Promise<void> {
+  const root = await realpath(treeDir).catch(() => null);
+  if (!root) return;
+  const below = (await mountPoints()).filter((p) => p.startsWith(`${root}/`)).sort((a, b) => b.length - a.length);
+  await unmountAll(below);
 }

@@ -7,6 +7,7 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Exec } from '../../../sdk/exec.js';
+import { unmountAll } from './chroot-session.js';
 
 const ARCHIVES = 'var/cache/apt/archives';
 
@@ -21,6 +22,6 @@ export async function withPackageCache<T>(exec: Exec, root: string, cacheDir: st
   try {
     return await fn();
   } finally {
-    await exec(['umount', target]).catch(() => exec(['umount', '--lazy', target]));
+    await unmountAll([target]);
   }
 }

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { resolveRelease } from '../releases.js';
 import { bootstrapArgv } from './bootstrap-rootfs.js';
 import { repositoryFiles, repositorySourceLine } from './apt-repositories.js';
-import { aptInstallArgv, WRITE_FILE_ARGV } from './customize-tree.js';
+import { aptInstallArgv } from './customize-tree.js';
+import { WRITE_FILE_ARGV } from '../../shared/template-customization.js';
 import { finalizeScriptArgv } from './finalize-image.js';
 import { earlyGrubConfig, grubConfig, kernelCommandLine } from '../../shared/grub-config.js';
 import { grubMkstandaloneArgv } from '../../shared/install-grub.js';
 import { parseDpkgQuery } from './inspect-image.js';
 import { rootfsTarArgv } from '../../shared/write-rootfs-tar.js';
-import { fstabText, hostnameFor } from './configure-system.js';
+import { fstabText, hostnameFor } from '../../shared/system-identity.js';
 import { resolveContent } from '../../shared/template-content.js';
 
 const bookworm = resolveRelease('Debian', '12')!;
