@@ -15,6 +15,7 @@ import { deleteImage, type DeleteRequest } from '../core/images/delete-image.js'
 import { importBaseImage } from '../core/images/import-base-image.js';
 import type { ImageKind } from '../domain/image.js';
 import type { BootTester } from '../core/ports/boot-tester.js';
+import type { ImageStore } from '../core/ports/image-store.js';
 import type { Logger } from '../core/ports/logger.js';
 import { bootTest, type BootDiskFormat } from '../platform/boot-test.js';
 import { createExec, hasCommand } from '../platform/exec.js';
@@ -24,6 +25,7 @@ import { createTemplateFetcher } from '../platform/template-fetcher.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import type { OsPlugin, TargetPlugin } from '../plugins/sdk/index.js';
 import { openSqliteDatabase, type Db } from '../store/database.js';
+import { CachedImageStore } from '../store/cached-image-store.js';
 import { KyselyImageStore } from '../store/kysely-image-store.js';
 import { LocalArtifactStore } from '../store/local-artifact-store.js';
 import { recoverInterruptedImages } from './recover-interrupted-images.js';
@@ -44,7 +46,7 @@ export interface ContainerOptions {
 export interface Container {
   app: FastifyInstance;
   engine: BuildEngine;
-  store: KyselyImageStore;
+  store: ImageStore;
   events: ImageEvents;
   callbacks: CallbackDispatcher;
   db: Db;
@@ -55,6 +57,9 @@ export interface Container {
   /** Stops builds (FAILED with the reason), waits for them, closes the database. */
   shutdown(signal: string): Promise<void>;
 }
+
+/** Build tools run at this niceness so the API stays responsive while builds use every core. */
+const BUILD_NICENESS = 10;
 
 /** The composition root: the only place that wires concrete classes together. */
 export async function createContainer(opts: ContainerOptions): Promise<Container> {
@@ -71,7 +76,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   await mkdir(tmpdir, { recursive: true });
 
   const db = await openSqliteDatabase(join(dataDir, 'imagefactory.sqlite'));
-  const store = new KyselyImageStore(db);
+  // The daemon is the only writer of its embedded database, so reads can be cached safely.
+  const store = new CachedImageStore(new KyselyImageStore(db));
   const events = new ImageEvents();
   const status = new StatusWriter(store, events);
   const callbacks = new CallbackDispatcher(
@@ -84,7 +90,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
 
   // Tools get TMPDIR (libguestfs, mmdebstrap...) without changing the daemon's own environment.
   const execFactory: BuildDeps['execFactory'] = ({ signal, onLine }) =>
-    createExec({ signal, onLine: (line) => onLine(line), env: { TMPDIR: tmpdir } });
+    createExec({ signal, onLine: (line) => onLine(line), env: { TMPDIR: tmpdir }, niceness: BUILD_NICENESS });
   const deps: BuildDeps = {
     store, artifacts, plugins, status, logger, execFactory,
     bootTester: opts.bootTester ?? ((r) => bootTest({ ...r, format: r.format as BootDiskFormat, exec: createExec({ signal: r.signal }) })),

@@ -10,8 +10,9 @@ const STDERR_TAIL_LINES = 20;
  * process group so that cancelling kills the tool and everything it started (mmdebstrap's apt,
  * qemu...). A non-zero exit rejects with TOOL_FAILED carrying the tool's own last stderr lines.
  */
-export function createExec(defaults: { signal?: AbortSignal; onLine?: ExecOptions['onLine']; env?: ExecOptions['env'] } = {}): Exec {
+export function createExec(defaults: { signal?: AbortSignal; onLine?: ExecOptions['onLine']; env?: ExecOptions['env']; niceness?: number } = {}): Exec {
   return (argv, options = {}) => runTool(argv, {
+    niceness: defaults.niceness,
     ...options,
     env: defaults.env || options.env ? { ...defaults.env, ...options.env } : undefined,
     onLine: options.onLine ?? defaults.onLine,
@@ -25,7 +26,9 @@ export function runTool(argv: readonly string[], options: ExecOptions = {}, sign
   const maxStdout = options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT;
 
   return new Promise<ExecResult>((resolve, reject) => {
-    const child = spawn(cmd, args, {
+    // `nice` execs the tool, so the niceness holds for it and everything it starts.
+    const niced = options.niceness ? ['nice', '-n', String(options.niceness), cmd, ...args] : [cmd, ...args];
+    const child = spawn(niced[0], niced.slice(1), {
       cwd: options.cwd,
       env: options.env ? { ...process.env, ...options.env } : process.env,
       detached: true,
@@ -95,6 +98,9 @@ export function runTool(argv: readonly string[], options: ExecOptions = {}, sign
       if (killedFor === 'abort') return reject(new AppError('BUILD_CANCELLED', `${cmd} was stopped: the build was cancelled`));
       if (killedFor === 'timeout') return reject(new AppError('TOOL_FAILED', `${cmd} timed out after ${Math.round(options.timeoutMs! / 1000)} s`));
       const exit = code ?? -1;
+      if (options.niceness && exit === 127 && /No such file or directory/.test(stderrTail.join('\n'))) {
+        return reject(new AppError('TOOL_MISSING', `${cmd}: command not found`));
+      }
       if (exit !== 0) {
         const why = stderrTail.length ? stderrTail.join('\n') : `killed by ${sig ?? 'signal'}`;
         return reject(new AppError('TOOL_FAILED', `${cmd} failed (exit ${exit}): ${why}`, { details: { argv: [...argv], exit } }));

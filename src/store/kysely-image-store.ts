@@ -21,12 +21,21 @@ export class KyselyImageStore implements ImageStore {
   }
 
   async list(filter: ImageFilter = {}): Promise<ImageRecord[]> {
-    let q = this.db.selectFrom('images').selectAll();
+    const rows = await this.filtered(filter).selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(fromRow);
+  }
+
+  async listIds(filter: ImageFilter = {}): Promise<string[]> {
+    const rows = await this.filtered(filter).select('id').orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  private filtered(filter: ImageFilter) {
+    let q = this.db.selectFrom('images');
     if (filter.kind) q = q.where('kind', '=', filter.kind);
     if (filter.baseImageId) q = q.where('base_image_id', '=', filter.baseImageId);
     if (filter.targetImageId) q = q.where('target_image_id', '=', filter.targetImageId);
-    const rows = await q.orderBy('created_at').orderBy('id').execute();
-    return rows.map(fromRow);
+    return q;
   }
 
   async update(id: string, patch: ImagePatch): Promise<ImageRecord | undefined> {

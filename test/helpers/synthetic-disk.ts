@@ -18,7 +18,7 @@ const ROOT_START = 4096;
  * A small real disk, loop-free (sfdisk + mkfs.ext4 -E offset -d): enough for format converters and
  * in-image edits, and fast (well under a second). `/etc/cloud` marks "cloud-init installed".
  */
-export async function makeSyntheticDisk(dir: string, opts: { sizeMiB?: number; cloudInit?: boolean } = {}): Promise<SyntheticDisk> {
+export async function makeSyntheticDisk(dir: string, opts: { sizeMiB?: number; cloudInit?: boolean; blobMiB?: number } = {}): Promise<SyntheticDisk> {
   const sizeBytes = (opts.sizeMiB ?? 64) * 1024 * 1024;
   const tree = join(dir, 'tree');
   await mkdir(join(tree, 'etc/udev/rules.d'), { recursive: true });
@@ -26,7 +26,7 @@ export async function makeSyntheticDisk(dir: string, opts: { sizeMiB?: number; c
   await writeFile(join(tree, 'etc/hostname'), 'synthetic\n');
   await writeFile(join(tree, 'etc/udev/rules.d/70-persistent-net.rules'), 'SUBSYSTEM=="net", NAME="eth0"\n');
   // Incompressible data so compressed formats have real clusters to store.
-  await writeFile(join(tree, 'usr/share/blob.bin'), randomBytes(2 * 1024 * 1024));
+  await writeFile(join(tree, 'usr/share/blob.bin'), randomBytes((opts.blobMiB ?? 2) * 1024 * 1024));
   if (opts.cloudInit ?? true) await mkdir(join(tree, 'etc/cloud/cloud.cfg.d'), { recursive: true });
   const path = join(dir, 'disk.raw');
   await runTool(['truncate', '-s', String(sizeBytes), path]);

@@ -245,3 +245,12 @@ describe('Image Factory REST API v2: images', () => {
     assert.equal((await fetch(`${d.url}/imagefactory/jeos/images/x`)).status, 501);
   });
 });
+
+test('listJson writes exactly the bytes JSON.stringify(presentList) would', async () => {
+  const { listJson, presentList } = await import('../../src/api/imagefactory/present.js');
+  const ids = ['11111111-2222-3333-4444-555555555555', 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'];
+  for (const url of ['http://h:8075/imagefactory/target_images', 'https://h/imagefactory/base_images/x"y\\z/target_images/']) {
+    assert.equal(listJson('target_image', ids, url), JSON.stringify(presentList('target_image', ids, url)));
+    assert.equal(listJson('base_image', [], url), JSON.stringify(presentList('base_image', [], url)));
+  }
+});

@@ -42,7 +42,14 @@ export async function runBaseImageBuild(deps: BuildDeps, image: ImageRecord, sig
   });
 
   const properties: Record<string, unknown> = { ...image.properties, ...result.properties, os_plugin: plugin.id };
-  properties.boot_test = await bootTestBaseImage(deps, image, outputs.diskPath, signal, log, progress);
+  if (result.bootable === false) {
+    // The plugin built a disk that cannot boot (e.g. no kernel in its repository): say so, do not fail.
+    const reason = typeof result.properties.notBootableReason === 'string' ? result.properties.notBootableReason : 'the OS plugin reports the disk is not bootable';
+    log.line(`Boot test skipped: ${reason}`);
+    properties.boot_test = { skipped: true, reason };
+  } else {
+    properties.boot_test = await bootTestBaseImage(deps, image, outputs.diskPath, signal, log, progress);
+  }
 
   progress(97, 'Storing the base image');
   const generateIcicle = image.parameters.generate_icicle !== false && image.parameters.generate_icicle !== 'false';

@@ -14,6 +14,8 @@ export interface ImageStore {
   get(id: string): Promise<ImageRecord | undefined>;
   /** Stable order: creation time, then id. */
   list(filter?: ImageFilter): Promise<ImageRecord[]>;
+  /** Ids only, same order as list(): what collection listings and relation refs need. */
+  listIds(filter?: ImageFilter): Promise<string[]>;
   /** Applies the patch and bumps updatedAt; returns the new record, or undefined when the id is unknown. */
   update(id: string, patch: ImagePatch): Promise<ImageRecord | undefined>;
   delete(id: string): Promise<void>;

@@ -9,6 +9,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Receives each output line (stdout and stderr) as it arrives; defaults to the build log. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Run at this niceness (0–19) so builds yield the CPU to the API; default 0. */
+  niceness?: number;
   /** Keep at most this many bytes of stdout in the result (default 16 MiB). */
   maxStdoutBytes?: number;
 }

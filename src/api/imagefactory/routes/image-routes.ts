@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../../domain/errors.js';
 import { IMAGE_CLASS, IMAGE_COLLECTION, IMAGE_KINDS, type ImageKind, type ImageRecord } from '../../../domain/image.js';
 import type { ImageFactoryApiDeps } from '../api-deps.js';
-import { presentCreated, presentImage, presentList } from '../present.js';
+import { listJson, presentCreated, presentImage, presentList, type Related } from '../present.js';
+import { negotiateFormat } from '../negotiate.js';
 import { apiRoot, requestUrl, sendDocument } from '../reply.js';
 import { createFields, deleteFields, stringField, type RequestFields } from '../request-data.js';
 
@@ -19,8 +20,11 @@ export function registerImageRoutes(app: FastifyInstance, deps: ImageFactoryApiD
     for (const prefix of LIST_PREFIXES) {
       app.get(`${prefix}/${c}`, { config: { oauth: true } }, async (req, reply) => {
         const { b, t } = req.params as Params;
-        const images = await deps.store.list({ kind, baseImageId: b, targetImageId: t });
-        return sendDocument(req, reply, 200, presentList(kind, images, requestUrl(req)));
+        const ids = await deps.store.listIds({ kind, baseImageId: b, targetImageId: t });
+        if (negotiateFormat(req.headers.accept) === 'json') {
+          return reply.code(200).type('application/json').send(renderedList(kind, ids, requestUrl(req)));
+        }
+        return sendDocument(req, reply, 200, presentList(kind, ids, requestUrl(req)));
       });
     }
     for (const prefix of ITEM_PREFIXES) {
@@ -43,6 +47,23 @@ export function registerImageRoutes(app: FastifyInstance, deps: ImageFactoryApiD
       });
     }
   }
+}
+
+/**
+ * Rendered list bodies, kept as long as the store keeps the same (frozen) id array: the store
+ * replaces the array on any write that can change it, which drops its entry here.
+ */
+const renderedLists = new WeakMap<readonly string[], Map<string, Buffer>>();
+
+function renderedList(kind: ImageKind, ids: readonly string[], url: string): Buffer {
+  let byUrl = renderedLists.get(ids);
+  if (!byUrl) renderedLists.set(ids, (byUrl = new Map()));
+  let body = byUrl.get(url);
+  if (!body) {
+    body = Buffer.from(listJson(kind, ids, url));
+    if (byUrl.size < 16) byUrl.set(url, body);
+  }
+  return body;
 }
 
 async function create(deps: ImageFactoryApiDeps, kind: ImageKind, req: FastifyRequest): Promise<ImageRecord> {
@@ -82,11 +103,11 @@ export async function findImage(deps: ImageFactoryApiDeps, kind: ImageKind, id: 
   return image;
 }
 
-async function relatedImages(deps: ImageFactoryApiDeps, image: ImageRecord): Promise<{ children: ImageRecord[]; parent?: ImageRecord }> {
-  if (image.kind === 'base_image') return { children: await deps.store.list({ kind: 'target_image', baseImageId: image.id }) };
+async function relatedImages(deps: ImageFactoryApiDeps, image: ImageRecord): Promise<Related> {
+  if (image.kind === 'base_image') return { children: await deps.store.listIds({ kind: 'target_image', baseImageId: image.id }) };
   if (image.kind === 'target_image') {
     const parent = image.baseImageId ? await deps.store.get(image.baseImageId) : undefined;
-    return { children: await deps.store.list({ kind: 'provider_image', targetImageId: image.id }), parent };
+    return { children: await deps.store.listIds({ kind: 'provider_image', targetImageId: image.id }), parent };
   }
   const parent = image.targetImageId ? await deps.store.get(image.targetImageId) : undefined;
   return { children: [], parent };
