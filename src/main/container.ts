@@ -18,6 +18,7 @@ import type { BootTester } from '../core/ports/boot-tester.js';
 import type { ImageStore } from '../core/ports/image-store.js';
 import type { Logger } from '../core/ports/logger.js';
 import { bootTest, type BootDiskFormat } from '../platform/boot-test.js';
+import { pruneCache } from '../platform/cache-pruner.js';
 import { createExec, hasCommand } from '../platform/exec.js';
 import { createHttpCallbackSender } from '../platform/http-callback-sender.js';
 import { kvmUsable } from '../platform/kvm-probe.js';
@@ -85,6 +86,14 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     logger,
   );
   callbacks.attach(events);
+  // The package download cache cleans itself: at start-up and whenever a base build ends.
+  const prune = () => pruneCache(artifacts.cacheDir(), config.cache_max_bytes)
+    .then((r) => { if (r.removedFiles) logger.info({ ...r }, 'pruned the download cache'); })
+    .catch((e) => logger.warn({ err: e }, 'pruning the download cache failed'));
+  void prune();
+  events.subscribe(({ image, previousStatus }) => {
+    if (image.kind === 'base_image' && previousStatus && (image.status === 'COMPLETE' || image.status === 'FAILED')) void prune();
+  });
   const plugins = await PluginRegistry.load(opts.plugins.os, opts.plugins.cloud, hasCommand);
   for (const e of plugins.entries()) if (e.error) logger.warn({ plugin: e.id }, e.error);
 
