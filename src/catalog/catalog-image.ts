@@ -16,7 +16,7 @@ export interface CatalogImage {
   minDisk: number;
   /** MiB. */
   minRam: number;
-  computeResource: { id: number; name: string };
+  computeResource: { id: number; name: string; provider: string };
   operatingsystem: { id: number; title: string };
   architecture: { id: number; name: string };
   /** The image's id on its compute resource (Foreman `uuid`). */

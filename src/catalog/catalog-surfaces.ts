@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { foremanApi } from '../api/foreman/index.js';
 import { hostwayApi } from '../api/hostway/index.js';
 import { novaApi } from '../api/nova/index.js';
 import type { Container, ContainerOptions } from '../main/container.js';
@@ -54,6 +55,9 @@ export function catalogSurfaces(): NonNullable<ContainerOptions['surfaces']> {
     },
     async (app: FastifyInstance, container: SurfaceContainer) => {
       await hostwayApi(app, { catalog: catalogOf(container), users: users(container.config.hostway_users) });
+    },
+    async (app: FastifyInstance, container: SurfaceContainer) => {
+      await foremanApi(app, { catalog: catalogOf(container), users: users(container.config.foreman_users) });
     },
   ];
 }

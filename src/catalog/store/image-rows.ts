@@ -11,7 +11,7 @@ export function selectImages(db: CatalogDb) {
       'i.id', 'i.nova_id', 'i.factory_id', 'i.factory_kind', 'i.name', 'i.state', 'i.size', 'i.min_disk', 'i.min_ram',
       'i.compute_resource_id', 'i.operatingsystem_id', 'i.architecture_id', 'i.uuid', 'i.username', 'i.user_data',
       'i.iam_role', 'i.created_at', 'i.updated_at',
-      'cr.name as cr_name', 'os.title as os_title', 'ar.name as ar_name',
+      'cr.name as cr_name', 'cr.provider as cr_provider', 'os.title as os_title', 'ar.name as ar_name',
     ]);
 }
 
@@ -28,7 +28,7 @@ export function fromRow(r: ImageRow, metadata: Record<string, string | null>): C
     size: r.size,
     minDisk: r.min_disk,
     minRam: r.min_ram,
-    computeResource: { id: r.compute_resource_id, name: r.cr_name },
+    computeResource: { id: r.compute_resource_id, name: r.cr_name, provider: r.cr_provider },
     operatingsystem: { id: r.operatingsystem_id, title: r.os_title },
     architecture: { id: r.architecture_id, name: r.ar_name },
     uuid: r.uuid,

@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ForemanError } from './errors.js';
+
+/** Bodies are kept as text and parsed by `jsonBody`, so each failure gets Foreman's own reply. */
+export function registerForemanBodyParsing(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+}
+
+/**
+ * POST/PUT/PATCH bodies must be JSON (415 otherwise, api/v2/base_controller.rb); bad JSON is the
+ * unwrapped 400 of Rails' ParamsParser. An empty body is an empty object.
+ */
+export function jsonBody(req: FastifyRequest): Record<string, unknown> {
+  const ct = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(ct)) {
+    throw ForemanError.message(415, `Media type in 'Content-Type: ${ct}' is unsupported in API v2 for POST and PUT requests. Please use 'Content-Type: application/json'.`);
+  }
+  const text = typeof req.body === 'string' ? req.body : '';
+  if (!text.trim()) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ForemanError(400, { status: 400, error: `There was a problem in the JSON you submitted: ${(e as Error).message}` });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ForemanError(400, { status: 400, error: 'There was a problem in the JSON you submitted: a JSON object is expected' });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Rails' wrap_parameters: `{"image": {...}}`, or the attributes at top level. */
+export function wrapped(body: Record<string, unknown>, key: string, attributes: readonly string[]): Record<string, unknown> {
+  const inner = body[key];
+  if (inner && typeof inner === 'object' && !Array.isArray(inner)) return inner as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(body).filter(([k]) => attributes.includes(k)));
+}
