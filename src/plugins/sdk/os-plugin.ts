@@ -23,6 +23,11 @@ export interface BaseImageResult {
   packages: InstalledPackage[];
   /** Extra facts to keep on the image (kernel version, boot mode, partition layout...). */
   properties: Record<string, unknown>;
+  /**
+   * False when the disk cannot boot (e.g. no kernel in the repository it was installed from); the
+   * core then skips the boot test and says why. Absent means bootable.
+   */
+  bootable?: boolean;
   /** Kernel command line to use for the boot test (the plugin knows its layout). */
   bootTest?: { kernelParams?: string };
 }

@@ -32,6 +32,15 @@ export interface GrubMenu {
   kernelParams: string;
 }
 
+/** Characters that would let a template's kernel parameters escape the grub.cfg linux line. */
+const KERNELPARAM_FORBIDDEN = /[\r\n;$`\\{}|&<>]/;
+
+/** A problem with the template's <kernelparam>, or null when it can go on the linux line. */
+export function kernelParamProblem(kernelparam: string | null): string | null {
+  return kernelparam && KERNELPARAM_FORBIDDEN.test(kernelparam)
+    ? 'kernelparam may not contain newlines or any of ; $ ` \\ { } | & < >' : null;
+}
+
 export function kernelCommandLine(m: Pick<GrubMenu, 'rootFsUuid' | 'kernelParams'>): string {
   return [`root=UUID=${m.rootFsUuid}`, 'ro', 'console=tty0', 'console=ttyS0,115200n8', 'net.ifnames=0', m.kernelParams.trim()]
     .filter(Boolean).join(' ');
