@@ -126,8 +126,11 @@ describe('imagefactory CLI against a daemon (plain HTTP, OAuth off)', () => {
     const log = await cli('log', id);
     assert.equal(log.code, 0);
     assert.match(log.stdout, /Build complete/);
-    const follow = await cli('log', id, '--follow');
-    assert.match(follow.stdout, /Build complete/);
+    // --follow on a running build streams until the build ends.
+    const running = await cli('--nowait', '--output', 'json', 'base_image', template, '--parameter', 'mock_delay_ms', '1500', '--parameter', 'build_cache', 'false');
+    const follow = await cli('log', JSON.parse(running.stdout).id, '--follow');
+    assert.equal(follow.code, 0, follow.stderr);
+    assert.match(follow.stdout, /Mock step 1 of 4[\s\S]*Mock step 4 of 4[\s\S]*Build complete/);
 
     const out = join(dir, 'body.raw');
     const dl = await cli('download', id, out);
