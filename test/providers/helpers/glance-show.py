@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Reads a Glance image with the real python-glanceclient library (v2), printing it as JSON.
 
-argv: endpoint image_id mode [token | user project]; mode is trusted, token or noauth.
+argv: endpoint image_id mode [user project | auth_url user password project]; mode is trusted,
+keystone (a keystoneauth1 v3 password session) or noauth.
 """
 import json
 import sys
@@ -12,8 +13,12 @@ endpoint, image_id, mode = sys.argv[1:4]
 if mode == 'trusted':
     headers = {'X-Identity-Status': 'Confirmed', 'X-User-Id': sys.argv[4], 'X-Project-Id': sys.argv[5], 'X-Roles': 'admin'}
     client = Client('2', endpoint=endpoint, token='unused', identity_headers=headers)
-elif mode == 'token':
-    client = Client('2', endpoint=endpoint, token=sys.argv[4])
+elif mode == 'keystone':
+    from keystoneauth1 import session
+    from keystoneauth1.identity import v3
+    auth = v3.Password(auth_url=sys.argv[4], username=sys.argv[5], password=sys.argv[6], project_name=sys.argv[7],
+                       user_domain_name='Default', project_domain_name='Default')
+    client = Client('2', endpoint=endpoint, session=session.Session(auth=auth))
 else:
     client = Client('2', endpoint=endpoint, token='unused')
 try:

@@ -8,7 +8,7 @@ export interface ServerProcess {
 }
 
 /** Starts `argv` with output to `logFile`, then polls `ready` until it answers true. */
-export async function startServer(argv: string[], logFile: string, ready: () => Promise<boolean>, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServer(argv: string[], logFile: string, ready: () => Promise<boolean>, timeoutMs = 120_000): Promise<ServerProcess> {
   const log = createWriteStream(logFile);
   const child: ChildProcess = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
