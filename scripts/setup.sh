@@ -14,6 +14,7 @@ APT_PACKAGES=(
   python3-oauthlib python3-requests-oauthlib python3-requests
   docker-registry apache2-utils glance-api python3-glanceclient keystone python3-openstackclient
   dnf rpm createrepo-c
+  python3-openstacksdk ansible ruby-fog-openstack
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -7,11 +7,11 @@ export function startCatalogDaemon(opts: TestDaemonOptions = {}): Promise<TestDa
 }
 
 /** Creates a mock target image through the Image Factory API and waits until it is COMPLETE. */
-export async function buildTargetImage(url: string, name = 'mock-image'): Promise<string> {
+export async function buildTargetImage(url: string, name = 'mock-image', extraTdl = ''): Promise<string> {
   const res = await fetch(`${url}/imagefactory/target_images`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ target_image: { target: 'mock', template: mockTemplate(name) } }),
+    body: JSON.stringify({ target_image: { target: 'mock', template: mockTemplate(name, extraTdl) } }),
   });
   if (res.status !== 202) throw new Error(`target image create: HTTP ${res.status} ${await res.text()}`);
   const id = ((await res.json()) as { target_image: { id: string } }).target_image.id;

@@ -9,7 +9,7 @@ import { registerMetadataRoutes } from './routes/metadata.js';
 import { registerRootVersions, registerVersionDocument } from './routes/versions.js';
 
 declare module 'fastify' {
-  interface FastifyContextConfig { novaMax?: Microversion }
+  interface FastifyContextConfig { novaMax?: Microversion; novaPublic?: boolean }
 }
 
 /**
@@ -45,7 +45,8 @@ function setup(scope: FastifyInstance, deps: NovaDeps): void {
   registerNovaBodyParsing(scope);
   scope.addHook('onRequest', async (req, reply) => {
     const version = negotiateVersion(req, reply);
-    if (!checkToken(deps.tokens, req, reply)) return reply;
+    // The version document is served by Nova's unauthenticated versions app.
+    if (!req.routeOptions.config.novaPublic && !checkToken(deps.tokens, req, reply)) return reply;
     const project = (req.params as { project_id?: string }).project_id;
     if (project !== undefined && !/^[0-9a-f-]+$/.test(project)) throw new NovaFault(404, GENERIC_NOT_FOUND);
     const max = req.routeOptions.config.novaMax;

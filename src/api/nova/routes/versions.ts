@@ -32,7 +32,7 @@ export function registerRootVersions(app: FastifyInstance, computePrefix: string
 
 /** GET /v2.1/ : the v2.1 version document. */
 export function registerVersionDocument(app: FastifyInstance, computePrefix: string): void {
-  app.get('/', async (req) => {
+  app.get('/', { config: { novaPublic: true } }, async (req) => {
     const origin = originOf(req, computePrefix);
     const doc = v21(origin);
     return {
