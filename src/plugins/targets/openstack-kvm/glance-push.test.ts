@@ -17,6 +17,7 @@ import { readOpenstackAuth } from './openstack-credentials.js';
 const SHOW = fileURLToPath(new URL('../../../../test/providers/helpers/glance-show.py', import.meta.url));
 let root: string;
 let glance: GlanceServer;
+let openGlance: GlanceServer;
 let qcow2: string;
 let raw: string;
 
@@ -26,10 +27,10 @@ before(async () => {
   await writeFile(raw, Buffer.concat([randomBytes(3 * 1024 * 1024), Buffer.alloc(5 * 1024 * 1024)]));
   qcow2 = join(root, 'disk.qcow2');
   await runTool(['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', raw, qcow2]);
-  glance = await startGlance(join(root, 'glance'), 'trusted');
+  [glance, openGlance] = await Promise.all([startGlance(join(root, 'glance'), 'trusted'), startGlance(join(root, 'open-glance'), 'noauth')]);
 });
 after(async () => {
-  await glance?.stop();
+  await Promise.all([glance?.stop(), openGlance?.stop()]);
   await rm(root, { recursive: true, force: true });
 });
 
@@ -85,6 +86,20 @@ test('Glance refusing the request fails the push with its message; an unreachabl
   await assert.rejects(openstackPlugin.push!(ctx), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /HTTP 401/.test(e.message));
   const closed = await makePushContext(root, { target: 'openstack-kvm', provider: { 'glance-port': 9 }, credentials: trustedXml, targetImage: { id: 'ti-x', bodyPath: raw, format: 'raw', template: null } });
   await assert.rejects(openstackPlugin.push!(closed), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /Cannot reach Glance/.test(e.message));
+});
+
+test('noauth strategy against the stock unauthenticated Glance; its 403 for a public image comes through', async () => {
+  const provider = { 'glance-host': '127.0.0.1', 'glance-port': openGlance.port };
+  const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials: '<provider_credentials><openstack_credentials><strategy>noauth</strategy></openstack_credentials></provider_credentials>', targetImage: { id: 'ti-n', bodyPath: qcow2, format: 'qcow2', template: null } });
+  const result = await openstackPlugin.push!(ctx);
+  assert.equal(result.providerAccountIdentifier, null);
+  const { stdout } = await runTool(['/usr/bin/python3', SHOW, openGlance.endpoint, result.identifierOnProvider, 'noauth']);
+  const img = JSON.parse(stdout) as Record<string, unknown>;
+  assert.deepEqual([img.status, img.owner, img.checksum], ['active', null, await digest(qcow2, 'md5')]);
+  await openstackPlugin.deleteFromProvider!(await makeDeleteContext(root, { target: 'openstack-kvm', provider, credentials: { strategy: 'noauth' }, identifierOnProvider: result.identifierOnProvider }));
+
+  const pub = await makePushContext(root, { target: 'openstack-kvm', provider: { ...provider, is_public: true }, credentials: { strategy: 'noauth' }, targetImage: { id: 'ti-n', bodyPath: qcow2, format: 'qcow2', template: null } });
+  await assert.rejects(openstackPlugin.push!(pub), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /HTTP 403: .*publicize_image/.test(e.message));
 });
 
 test('provider and credential problems; openrc credentials', () => {

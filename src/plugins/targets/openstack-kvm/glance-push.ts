@@ -46,7 +46,8 @@ export async function pushToGlance(ctx: PushContext): Promise<PushResult> {
     throw new AppError('BUILD_FAILED', `Target image ${ctx.targetImage.id} has format ${ctx.targetImage.format ?? 'unknown'}; Glance pushes take qcow2 or raw (or name disk_format in the provider)`);
   }
   ctx.progress(2, `Authenticating to Glance at ${provider.endpoint} (${auth.strategy})`);
-  const glance = new GlanceClient(provider.endpoint, await authHeaders(auth, ctx.signal, ctx.log), ctx.signal);
+  const headers = await authHeaders(auth, ctx.signal, ctx.log);
+  const glance = new GlanceClient(provider.endpoint, headers, ctx.signal);
   const meta: Record<string, unknown> = {
     name: provider.name ?? ctx.targetImage.template?.name ?? `ImageFactory created image - ${ctx.imageId}`,
     disk_format: diskFormat,
@@ -77,7 +78,8 @@ export async function pushToGlance(ctx: PushContext): Promise<PushResult> {
       properties: { glance_endpoint: provider.endpoint, glance_checksum: image.checksum, glance_size: image.size, disk_format: diskFormat },
     };
   } catch (e) {
-    await glance.deleteImage(created.id).catch(() => undefined);
+    // Also after a cancel: this client is not bound to the (aborted) build signal.
+    await new GlanceClient(provider.endpoint, headers).deleteImage(created.id).catch(() => undefined);
     throw e;
   }
 }
