@@ -12,6 +12,7 @@ APT_PACKAGES=(
   zstd pigz openssl curl ca-certificates
   umoci skopeo xz-utils bzip2
   python3-oauthlib python3-requests-oauthlib python3-requests
+  httpie
   docker-registry apache2-utils glance-api python3-glanceclient keystone python3-openstackclient
   dnf rpm createrepo-c
   python3-openstacksdk ansible ruby-fog-openstack

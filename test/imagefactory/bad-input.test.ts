@@ -22,7 +22,11 @@ describe('bad input gets a clear 4xx and leaves nothing behind', () => {
   }
   const postJson = (body: unknown): RequestInit => ({ method: 'POST', headers: json, body: JSON.stringify(body) });
 
-  test('malformed JSON → 400', () => expectRejected('/imagefactory/base_images', { method: 'POST', headers: json, body: '{"base_image": ' }, 400, /not valid JSON/));
+  test('malformed JSON → 400 naming the problem', () => expectRejected('/imagefactory/base_images', { method: 'POST', headers: json, body: '{"base_image": ' }, 400, /not valid JSON: .+/));
+  test('an empty JSON body on a GET is no body', async () => {
+    const res = await fetch(`${d.url}/imagefactory/base_images`, { method: 'GET', headers: json });
+    assert.equal(res.status, 200);
+  });
   test('missing wrapper → 400 "<type> not found in request."', () => expectRejected('/imagefactory/base_images', postJson({ template: 'x' }), 400, /^base_image not found in request\.$/));
   test('empty wrapper → 400', () => expectRejected('/imagefactory/target_images', postJson({ target_image: {} }), 400, /^target_image not found in request\.$/));
   test('missing template → 400', () => expectRejected('/imagefactory/base_images', postJson({ base_image: { parameters: {} } }), 400, /template is missing/));

@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../domain/errors.js';
 import type { ImageFactoryApiDeps } from './api-deps.js';
 import { imageFactoryErrorHandler } from './error-handler.js';
 import { negotiateFormat } from './negotiate.js';
@@ -24,6 +25,15 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
     attachFieldsToBody: 'keyValues',
     // Uploaded files are ignored, as in the original; only fields count.
     onFile: async (part) => { part.file.resume(); },
+  });
+  // An empty body is no body (clients pipe empty stdin on GETs); bad JSON is a 400 naming the problem.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (!text) return done(null, undefined);
+    try { done(null, JSON.parse(text)); } catch (e) {
+      done(new AppError('REQUEST_INVALID', `Request body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
   });
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => {
     try { done(null, parseXmlBody(body as string)); } catch (e) { done(e as Error, undefined); }
