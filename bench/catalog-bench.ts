@@ -54,7 +54,7 @@ async function main() {
         ['Nova /v2.1/images/detail?limit=1000', `${d.url}/v2.1/images/detail?limit=1000`],
         ['Nova /v2.1/images/detail?limit=100&marker=<middle>', `${d.url}/v2.1/images/detail?limit=100&marker=${mid}`],
         ['Foreman images page (per_page=20, order=name)', `${d.url}/api/compute_resources/1/images?per_page=20&order=name`],
-        ['Foreman images search name="img-<middle>"', `${d.url}/api/compute_resources/1/images?search=${encodeURIComponent(`name="img-${Math.floor(n / 2)}",operatingsystem=1`)}`],
+        [`Foreman images search name="img-<middle>",operatingsystem=1`, `${d.url}/api/compute_resources/1/images?search=${encodeURIComponent(`name="img-${Math.floor(n / 2)}",operatingsystem=1`)}`],
       ];
       for (const [label, url] of cases) {
         const check = await fetch(url, { headers: { authorization: AUTH } });
