@@ -4,7 +4,7 @@
  * plus a rootfs tar. Each step is a module under steps/; this file only sequences them.
  */
 import { randomUUID } from 'node:crypto';
-import { access, realpath, rm, writeFile } from 'node:fs/promises';
+import { access, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../../domain/errors.js';
 import { DEFAULT_DISK_SIZE_BYTES } from '../../../domain/template/tdl.js';
@@ -15,7 +15,8 @@ import { bootstrapRootfs } from './steps/bootstrap-rootfs.js';
 import { configureSystem } from './steps/configure-system.js';
 import { hostnameFor } from '../shared/system-identity.js';
 import { repositoryFiles } from './steps/apt-repositories.js';
-import { mountPoints, unmountBelow, withChroot } from './steps/chroot-session.js';
+import { withChroot } from '../shared/chroot-session.js';
+import { removeTree } from '../shared/remove-tree.js';
 import { installPackages, setRootPassword } from './steps/customize-tree.js';
 import { runCommands, writeFiles, WRITE_FILE_ARGV } from '../shared/template-customization.js';
 import { withPackageCache } from './steps/package-cache.js';
@@ -70,7 +71,7 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
       ctx.progress(68, 'Cleaning up the image');
       await finalizeImage(s, repos.filter((r) => !r.persisted).map((r) => r.path), t.files.some((f) => f.name === '/etc/resolv.conf'));
       return k;
-    });
+    }, { env: { DEBIAN_FRONTEND: 'noninteractive' }, blockServices: true });
 
     const packages = await listPackages(ctx.exec, root);
     ctx.progress(72, 'Writing the root filesystem tar');
@@ -111,12 +112,4 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
 function menuFor(release: DebianRelease, rootFsUuid: string, k: KernelPaths, kernelparam: string | null) {
   const title = release.distro === 'Debian' ? `Debian GNU/Linux ${release.codename}` : `Ubuntu ${release.number ?? release.codename}`;
   return { title, rootFsUuid, kernelPath: k.kernelPath, initrdPath: k.initrdPath, kernelParams: kernelparam ?? '' };
-}
-
-/** Removes the tree, but never while anything is still mounted below it. */
-async function removeTree(root: string): Promise<void> {
-  await unmountBelow(root);
-  const real = await realpath(root).catch(() => root);
-  const busy = (await mountPoints()).some((p) => p.startsWith(`${real}/`));
-  if (!busy) await rm(root, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@
  * apt and the root password with chpasswd (files and commands: shared/template-customization).
  */
 import { AppError } from '../../../../domain/errors.js';
-import type { ChrootSession } from './chroot-session.js';
+import type { ChrootSession } from '../../shared/chroot-session.js';
 import { explainToolFailure } from '../../shared/template-customization.js';
 
 export function aptInstallArgv(packages: readonly string[]): string[] {

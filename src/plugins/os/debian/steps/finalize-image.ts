@@ -3,7 +3,7 @@
  * build host's resolv.conf (dhclient writes one at boot), SSH host keys made by package installs,
  * downloaded packages and package lists. Done through chroot so paths resolve inside the image.
  */
-import type { ChrootSession } from './chroot-session.js';
+import type { ChrootSession } from '../../shared/chroot-session.js';
 
 export function finalizeScriptArgv(removePaths: readonly string[], keepResolvConf: boolean): string[] {
   // Fixed script; the paths (derived from repository names) are positional arguments.

@@ -1,7 +1,7 @@
 /** Read-only facts about the finished tree: installed packages (for the ICICLE) and the kernel. */
 import type { Exec } from '../../../sdk/exec.js';
 import type { InstalledPackage } from '../../../../domain/template/tdl.js';
-import type { ChrootSession } from './chroot-session.js';
+import type { ChrootSession } from '../../shared/chroot-session.js';
 import { join } from 'node:path';
 import { AppError } from '../../../../domain/errors.js';
 

@@ -7,7 +7,7 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Exec } from '../../../sdk/exec.js';
-import { unmountAll } from './chroot-session.js';
+import { unmountAll } from '../../shared/chroot-session.js';
 
 const ARCHIVES = 'var/cache/apt/archives';
 
