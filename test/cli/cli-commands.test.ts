@@ -83,6 +83,10 @@ describe('imagefactory CLI against a daemon (plain HTTP, OAuth off)', () => {
     assert.equal(pf.Type, 'provider_image');
     assert.match(pf['Image ID on provider'], /^[0-9a-f-]{36}$/);
     assert.doesNotMatch(p.stdout + p.stderr, /very-secret-token/);
+    const delProvider = await cli('--output', 'json', 'delete', pf.UUID, '--provider', '@mock-provider', '--credentials', creds, '--target', 'mock');
+    assert.equal(delProvider.code, 0, delProvider.stderr);
+    assert.deepEqual(JSON.parse(delProvider.stdout), { id: pf.UUID, type: 'provider_image', deleted: true });
+    assert.equal((await fetch(`${api}/provider_images/${pf.UUID}`)).status, 404);
 
     // The daemon's own messages come back with exit code 2.
     const badParam = await cli('target_image', 'mock', '--id', target.base_image.id, '--parameter', 'mock_param', 'z');
