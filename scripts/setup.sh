@@ -14,7 +14,7 @@ APT_PACKAGES=(
   python3-oauthlib python3-requests-oauthlib python3-requests
   httpie
   docker-registry apache2-utils glance-api python3-glanceclient keystone python3-openstackclient
-  dnf rpm createrepo-c
+  dnf rpm createrepo-c busybox-static
   python3-openstacksdk ansible ruby-fog-openstack
 )
 missing=()
