@@ -7,7 +7,7 @@
  */
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import { catalogSurfaces } from '../src/catalog/catalog-surfaces.js';
+import { catalogSurfaces } from '../src/main/catalog-surfaces.js';
 import { startTestDaemon, type TestDaemon } from '../test/helpers/test-daemon.js';
 
 const SECONDS = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 5;

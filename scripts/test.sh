@@ -11,5 +11,7 @@ if [ -z "${IMAGEFACTORY_TEST_FIXTURES:-}" ]; then
   export IMAGEFACTORY_TEST_FIXTURES
   trap 'rm -rf "$IMAGEFACTORY_TEST_FIXTURES"' EXIT
 fi
+# Tests, benches and scripts typecheck too (tsx alone would run them unchecked).
+npx tsc -p tsconfig.test.json
 # One file at a time: the suites share one real base image fixture and start real servers.
 node --import tsx --test --test-concurrency=1 --test-reporter=spec $files

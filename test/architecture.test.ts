@@ -36,6 +36,7 @@ const RULES: { from: RegExp; forbidden: RegExp; why: string }[] = [
   { from: /^src\/core\//, forbidden: /^src\/(store|api|cli|main|platform|catalog)\/|^src\/plugins\/(?!sdk\/)/, why: 'core depends on ports and plugin contracts only' },
   { from: /^src\/store\//, forbidden: /^src\/(api|cli|main|plugins)\//, why: 'stores implement core ports' },
   { from: /^src\/api\//, forbidden: /^src\/(store|main|cli)\//, why: 'the API calls core use-cases' },
+  { from: /^src\/catalog\//, forbidden: /^src\/(api|cli|main|plugins)\//, why: 'the catalog model knows nothing of the APIs that serve it' },
 ];
 
 test('dependency directions of the architecture hold', async () => {

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { isAppError } from '../domain/errors.js';
 import { createLogger } from '../platform/logger.js';
 import { loadTlsMaterial } from '../platform/tls-certificate.js';
+import { catalogSurfaces } from './catalog-surfaces.js';
 import { builtinPlugins } from './builtin-plugins.js';
 import { createContainer } from './container.js';
 import { parseDaemonFlags } from './daemon-options.js';
@@ -32,7 +33,7 @@ async function serve(config: Config): Promise<void> {
   try {
     logger.info({ config: redactConfig(config) }, 'effective configuration');
     const https = config.no_ssl ? null : await loadTlsMaterial(config.ssl_pem, config.data_dir);
-    const container = await createContainer({ config, logger, plugins: builtinPlugins(), https });
+    const container = await createContainer({ config, logger, plugins: builtinPlugins(), https, surfaces: catalogSurfaces() });
     const address = await container.app.listen({ port: config.port, host: config.address });
     const pidFile = join(config.data_dir, 'imagefactoryd.pid');
     writeFileSync(pidFile, `${process.pid}\n`);

@@ -1,4 +1,4 @@
-import { catalogSurfaces } from '../../src/catalog/catalog-surfaces.js';
+import { catalogSurfaces } from '../../src/main/catalog-surfaces.js';
 import { mockTemplate, startTestDaemon, waitForStatus, type TestDaemon, type TestDaemonOptions } from '../helpers/test-daemon.js';
 
 /** A test daemon with the catalog surfaces mounted. */

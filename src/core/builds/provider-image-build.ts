@@ -33,6 +33,7 @@ export async function runProviderImageBuild(deps: BuildDeps, image: ImageRecord,
       bodyPath: deps.artifacts.bodyPath(targetImage.id),
       format: typeof targetImage.properties.format === 'string' ? targetImage.properties.format : null,
       template: templateXml ? safeParse(templateXml) : null,
+      properties: targetImage.properties,
     },
   });
   return {

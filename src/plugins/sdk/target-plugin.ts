@@ -65,7 +65,7 @@ export interface PushContext extends BuildContext {
   /** As the client sent it; in memory only. */
   credentials: unknown;
   parameters: Record<string, unknown>;
-  targetImage: { id: string; bodyPath: string; format: string | null; template: Tdl | null };
+  targetImage: { id: string; bodyPath: string; format: string | null; template: Tdl | null; properties: Readonly<Record<string, unknown>> };
 }
 
 export interface PushResult {

@@ -1,20 +1,18 @@
 import { access } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { PushContext } from '../../sdk/index.js';
 import { AppError } from '../../../domain/errors.js';
 
 /**
  * The skopeo source for pushing a docker target image. Preferred: the OCI image layout the target
- * build left in the image's artifact directory (`<storage>/<id>/oci`, recorded as the target
- * image's `oci_layout_path`), pushed as is, so the registry receives exactly its blobs and
- * digests. PushContext carries the body path but not the target image's properties, so the
- * layout is found beside the body (`<storage>/<id>.body`). Otherwise the body itself, a
- * `docker save` archive, which skopeo reads even when xz/gzip/bzip2-compressed.
+ * build kept (the target image's `oci_layout_path` property), pushed as is, so the registry receives
+ * exactly its blobs and digests. Otherwise the body itself, a `docker save` archive, which skopeo
+ * reads even when xz/gzip/bzip2-compressed.
  */
 export async function registryPushSource(targetImage: PushContext['targetImage']): Promise<{ ref: string; kind: 'oci' | 'docker-archive' }> {
   const body = targetImage.bodyPath;
-  const layout = join(dirname(body), basename(body, '.body'), 'oci');
-  if (await exists(join(layout, 'oci-layout')) && await exists(join(layout, 'index.json'))) {
+  const layout = typeof targetImage.properties.oci_layout_path === 'string' ? targetImage.properties.oci_layout_path : null;
+  if (layout && await exists(join(layout, 'oci-layout')) && await exists(join(layout, 'index.json'))) {
     // Without a reference skopeo takes the layout's only manifest (the docker target writes one).
     return { ref: `oci:${layout}`, kind: 'oci' };
   }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { runTool } from '../../../platform/exec.js';
 import { isAppError } from '../../../domain/errors.js';
 import type { Tdl } from '../../../domain/template/tdl.js';
+import type { PushContext } from '../../sdk/index.js';
 import { makeTargetContext } from '../../../../test/helpers/target-context.js';
 import { makeDeleteContext, makePushContext } from '../../../../test/providers/helpers/push-context.js';
 import { startRegistry, type RegistryServer } from '../../../../test/providers/helpers/registry-server.js';
@@ -19,7 +20,7 @@ let root: string;
 let open: RegistryServer;
 let secured: RegistryServer;
 /** A docker target image laid out as the artifact store keeps it: <storage>/<id>.body and <storage>/<id>/oci. */
-let image: { id: string; bodyPath: string; format: string; template: null };
+let image: PushContext['targetImage'];
 let sourceLayers: string[];
 
 before(async () => {
@@ -38,7 +39,8 @@ before(async () => {
   const result = await dockerPlugin.createTargetImage(ctx);
   await rename(ctx.outputPath, join(storage, 'ti1.body'));
   await rename(`${ctx.outputPath}.oci`, join(storage, 'ti1', 'oci'));
-  image = { id: 'ti1', bodyPath: join(storage, 'ti1.body'), format: result.format, template: null };
+  // As the core stores it: the layout moved beside the body and recorded in the properties.
+  image = { id: 'ti1', bodyPath: join(storage, 'ti1.body'), format: result.format, template: null, properties: { ...result.properties, oci_layout_path: join(storage, 'ti1', 'oci') } };
   sourceLayers = await layoutLayers(join(storage, 'ti1', 'oci'));
   [open, secured] = await Promise.all([
     startRegistry(join(root, 'open')),
@@ -123,7 +125,7 @@ test('without an OCI layout the (compressed) docker archive body is pushed', asy
   await runTool(['sh', '-c', 'xz -c "$1" > "$2"', 'sh', image.bodyPath, join(dir, 'ti2.body')]);
   const ctx = await makePushContext(root, {
     target: 'docker', provider: `docker://${open.address}/team/archive`, credentials: '{}',
-    targetImage: { id: 'ti2', bodyPath: join(dir, 'ti2.body'), format: 'docker', template: null },
+    targetImage: { id: 'ti2', bodyPath: join(dir, 'ti2.body'), format: 'docker', template: null, properties: {} },
   });
   const result = await dockerPlugin.push!(ctx);
   assert.ok(ctx.argvs.some((a) => a.includes(`docker-archive:${join(dir, 'ti2.body')}`)));

@@ -35,7 +35,7 @@ after(async () => {
 
 const credentials = (password: string) => `<provider_credentials><openstack_credentials><auth_url>${keystone.url}</auth_url>`
   + `<username>admin</username><password>${password}</password><tenant>admin</tenant></openstack_credentials></provider_credentials>`;
-const target = () => ({ id: 'ti-k', bodyPath: disk, format: 'qcow2', template: null });
+const target = () => ({ id: 'ti-k', bodyPath: disk, format: 'qcow2', template: null, properties: {} });
 
 test('keystone strategy: v3 password token, upload, check with glanceclient over a keystoneauth session, delete', async () => {
   const provider = { 'glance-host': '127.0.0.1', 'glance-port': glance.port, name: 'keystone-pushed' };

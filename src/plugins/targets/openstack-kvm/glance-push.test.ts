@@ -51,7 +51,7 @@ test('qcow2 push (XML provider attributes and credentials): active with the righ
   assert.deepEqual(checkGlanceProvider(provider, trustedXml), []);
   const ctx = await makePushContext(root, {
     target: 'openstack-kvm', provider, credentials: trustedXml,
-    targetImage: { id: 'ti-q', bodyPath: qcow2, format: 'qcow2', template: { name: 'Debian 12 from the factory' } as unknown as Tdl },
+    targetImage: { id: 'ti-q', bodyPath: qcow2, format: 'qcow2', template: { name: 'Debian 12 from the factory' } as unknown as Tdl, properties: {} },
   });
   const result = await openstackPlugin.push!(ctx);
   assert.match(result.identifierOnProvider, /^[0-9a-f-]{36}$/);
@@ -73,7 +73,7 @@ test('qcow2 push (XML provider attributes and credentials): active with the righ
 test('raw push (JSON provider and credentials) is named after the push without a template', async () => {
   const provider = { 'glance-host': '127.0.0.1', 'glance-port': glance.port };
   const credentials = { strategy: 'trusted', username: 'other', tenant: 'proj-b' };
-  const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials, targetImage: { id: 'ti-r', bodyPath: raw, format: 'raw', template: null } });
+  const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials, targetImage: { id: 'ti-r', bodyPath: raw, format: 'raw', template: null, properties: {} } });
   const result = await openstackPlugin.push!(ctx);
   const img = await show(result.identifierOnProvider, 'other', 'proj-b');
   assert.deepEqual([img.status, img.disk_format, img.size, img.checksum, img.visibility], ['active', 'raw', 8 * 1024 * 1024, await digest(raw, 'md5'), 'shared']);
@@ -82,15 +82,15 @@ test('raw push (JSON provider and credentials) is named after the push without a
 
 test('Glance refusing the request fails the push with its message; an unreachable Glance too', async () => {
   const provider = { 'glance-host': '127.0.0.1', 'glance-port': glance.port };
-  const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials: { strategy: 'noauth' }, targetImage: { id: 'ti-x', bodyPath: raw, format: 'raw', template: null } });
+  const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials: { strategy: 'noauth' }, targetImage: { id: 'ti-x', bodyPath: raw, format: 'raw', template: null, properties: {} } });
   await assert.rejects(openstackPlugin.push!(ctx), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /HTTP 401/.test(e.message));
-  const closed = await makePushContext(root, { target: 'openstack-kvm', provider: { 'glance-port': 9 }, credentials: trustedXml, targetImage: { id: 'ti-x', bodyPath: raw, format: 'raw', template: null } });
+  const closed = await makePushContext(root, { target: 'openstack-kvm', provider: { 'glance-port': 9 }, credentials: trustedXml, targetImage: { id: 'ti-x', bodyPath: raw, format: 'raw', template: null, properties: {} } });
   await assert.rejects(openstackPlugin.push!(closed), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /Cannot reach Glance/.test(e.message));
 });
 
 test('noauth strategy against the stock unauthenticated Glance; its 403 for a public image comes through', async () => {
   const provider = { 'glance-host': '127.0.0.1', 'glance-port': openGlance.port };
-  const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials: '<provider_credentials><openstack_credentials><strategy>noauth</strategy></openstack_credentials></provider_credentials>', targetImage: { id: 'ti-n', bodyPath: qcow2, format: 'qcow2', template: null } });
+  const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials: '<provider_credentials><openstack_credentials><strategy>noauth</strategy></openstack_credentials></provider_credentials>', targetImage: { id: 'ti-n', bodyPath: qcow2, format: 'qcow2', template: null, properties: {} } });
   const result = await openstackPlugin.push!(ctx);
   assert.equal(result.providerAccountIdentifier, null);
   const { stdout } = await runTool(['/usr/bin/python3', SHOW, openGlance.endpoint, result.identifierOnProvider, 'noauth']);
@@ -98,7 +98,7 @@ test('noauth strategy against the stock unauthenticated Glance; its 403 for a pu
   assert.deepEqual([img.status, img.owner, img.checksum], ['active', null, await digest(qcow2, 'md5')]);
   await openstackPlugin.deleteFromProvider!(await makeDeleteContext(root, { target: 'openstack-kvm', provider, credentials: { strategy: 'noauth' }, identifierOnProvider: result.identifierOnProvider }));
 
-  const pub = await makePushContext(root, { target: 'openstack-kvm', provider: { ...provider, is_public: true }, credentials: { strategy: 'noauth' }, targetImage: { id: 'ti-n', bodyPath: qcow2, format: 'qcow2', template: null } });
+  const pub = await makePushContext(root, { target: 'openstack-kvm', provider: { ...provider, is_public: true }, credentials: { strategy: 'noauth' }, targetImage: { id: 'ti-n', bodyPath: qcow2, format: 'qcow2', template: null, properties: {} } });
   await assert.rejects(openstackPlugin.push!(pub), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /HTTP 403: .*publicize_image/.test(e.message));
 });
 

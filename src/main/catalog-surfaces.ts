@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { foremanApi } from '../api/foreman/index.js';
 import { hostwayApi } from '../api/hostway/index.js';
 import { novaApi } from '../api/nova/index.js';
-import type { Container, ContainerOptions } from '../main/container.js';
-import { Catalog } from './catalog.js';
-import { ImageMetadata } from './image-metadata.js';
-import { FactorySync } from './sync/factory-sync.js';
+import type { Container, ContainerOptions } from './container.js';
+import { Catalog } from '../catalog/catalog.js';
+import { ImageMetadata } from '../catalog/image-metadata.js';
+import { FactorySync } from '../catalog/sync/factory-sync.js';
 
 type SurfaceContainer = Omit<Container, 'app'>;
 
