@@ -5,6 +5,7 @@ import type { ProgressSink } from './build-context-factory.js';
 import type { BuildDeps } from './build-deps.js';
 import { BuildLog } from './build-log.js';
 import { runProviderImageBuild } from './provider-image-build.js';
+import type { BuildScheduler } from '../ports/build-scheduler.js';
 import { Semaphore } from './semaphore.js';
 import { runTargetImageBuild } from './target-image-build.js';
 
@@ -22,7 +23,7 @@ type StopReason = { kind: 'delete' } | { kind: 'shutdown'; signal: string };
  * `maxConcurrentPushes` pushes run at once. The heavy work happens in child processes (the tools), so
  * the daemon stays responsive.
  */
-export class BuildEngine {
+export class BuildEngine implements BuildScheduler {
   private readonly running = new Map<string, RunningBuild>();
   private readonly stopReasons = new Map<string, StopReason>();
   private readonly buildSlots: Semaphore;

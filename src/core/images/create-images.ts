@@ -1,7 +1,7 @@
 import { AppError } from '../../domain/errors.js';
 import type { ImageRecord } from '../../domain/image.js';
 import type { Tdl } from '../../domain/template/tdl.js';
-import type { BuildEngine } from '../builds/build-engine.js';
+import type { BuildScheduler } from '../ports/build-scheduler.js';
 import type { ImageStore } from '../ports/image-store.js';
 import type { PluginCatalog } from '../ports/plugin-catalog.js';
 import { newImageRecord } from './new-image-record.js';
@@ -10,7 +10,7 @@ import { resolveTemplate, type TemplateFetcher } from './template-source.js';
 export interface CreateImageDeps {
   store: ImageStore;
   plugins: PluginCatalog;
-  engine: BuildEngine;
+  engine: BuildScheduler;
   fetchTemplate: TemplateFetcher;
   rootpwRequired: boolean;
 }

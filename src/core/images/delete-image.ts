@@ -1,6 +1,6 @@
 import { AppError } from '../../domain/errors.js';
 import { IMAGE_CLASS, type ImageKind, type ImageRecord } from '../../domain/image.js';
-import type { BuildEngine } from '../builds/build-engine.js';
+import type { BuildScheduler } from '../ports/build-scheduler.js';
 import type { StatusWriter } from '../builds/status-writer.js';
 import { parseProvider } from '../builds/provider-image-build.js';
 import type { ArtifactStore } from '../ports/artifact-store.js';
@@ -13,7 +13,7 @@ export interface DeleteImageDeps {
   store: ImageStore;
   artifacts: ArtifactStore;
   plugins: PluginCatalog;
-  engine: BuildEngine;
+  engine: BuildScheduler;
   status: StatusWriter;
   logger: Logger;
   execFactory: Parameters<typeof createExecForDelete>[0];
