@@ -110,16 +110,22 @@ function tooLarge(max: number): AppError {
 /** Streams the body to `path`, never holding more than a chunk in memory; stops at `max` bytes. */
 async function receive(body: Readable, path: string, max: number): Promise<number> {
   const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+  // Kept here (not left unhandled): a write error (ENOSPC...) fails the upload, never the daemon,
+  // and so does a pending write that completes after destroy().
+  let writeError: Error | undefined;
+  out.on('error', (e) => { writeError ??= e; });
   let total = 0;
   try {
     // destroyOnReturn: false keeps the connection readable so a 413 can still be sent.
     for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      if (writeError) throw writeError;
       total += chunk.length;
       if (total > max) { body.resume(); throw tooLarge(max); }
       if (!out.write(chunk)) await once(out, 'drain');
     }
     out.end();
     await finished(out);
+    if (writeError) throw writeError;
   } catch (e) {
     out.destroy();
     throw e;
