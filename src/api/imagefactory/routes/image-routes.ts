@@ -35,6 +35,9 @@ export function registerImageRoutes(app: FastifyInstance, deps: ImageFactoryApiD
       app.get(`${prefix}/${c}/:id`, { config: { oauth: true } }, async (req, reply) => {
         const image = await findImage(deps, kind, (req.params as Params).id!);
         const related = await relatedImages(deps, image);
+        if (negotiateFormat(req.headers.accept) === 'json') {
+          return reply.code(200).type('application/json').send(renderedImage(image, related, requestUrl(req), apiRoot(req)));
+        }
         return sendDocument(req, reply, 200, presentImage(image, requestUrl(req), apiRoot(req), related));
       });
       app.delete(`${prefix}/${c}/:id`, { config: { oauth: true } }, async (req, reply) => {
@@ -62,6 +65,27 @@ function renderedList(kind: ImageKind, ids: readonly string[], url: string): Buf
   if (!body) {
     body = Buffer.from(listJson(kind, ids, url));
     if (byUrl.size < 16) byUrl.set(url, body);
+  }
+  return body;
+}
+
+/**
+ * Rendered single-image bodies. The store hands out frozen records and id lists and replaces them on
+ * every write, so a body stays valid while the record, its parent and its child list are the same
+ * objects; any change produces new objects and a fresh rendering.
+ */
+const renderedImages = new WeakMap<ImageRecord, { related: Related; byUrl: Map<string, Buffer> }>();
+
+function renderedImage(image: ImageRecord, related: Related, url: string, root: string): Buffer {
+  let entry = renderedImages.get(image);
+  if (!entry || entry.related.children !== related.children || entry.related.parent !== related.parent) {
+    entry = { related, byUrl: new Map() };
+    renderedImages.set(image, entry);
+  }
+  let body = entry.byUrl.get(url);
+  if (!body) {
+    body = Buffer.from(JSON.stringify(presentImage(image, url, root, related)));
+    if (entry.byUrl.size < 8) entry.byUrl.set(url, body);
   }
   return body;
 }
