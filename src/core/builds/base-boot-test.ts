@@ -1,5 +1,6 @@
 import { AppError } from '../../domain/errors.js';
 import type { ImageRecord } from '../../domain/image.js';
+import { isParameterOff } from '../../domain/image-parameters.js';
 import type { ProgressSink } from './build-context-factory.js';
 import type { BuildDeps } from './build-deps.js';
 import type { BuildLog } from './build-log.js';
@@ -9,7 +10,7 @@ import type { BuildLog } from './build-log.js';
  * it off. Returns the `boot_test` property; a disk that never reaches a login prompt fails the build.
  */
 export async function bootTestBaseImage(deps: BuildDeps, image: ImageRecord, diskPath: string, signal: AbortSignal, log: BuildLog, progress: ProgressSink): Promise<Record<string, unknown>> {
-  if (!deps.settings.bootTest || image.parameters.boot_test === false || image.parameters.boot_test === 'false') {
+  if (!deps.settings.bootTest || isParameterOff(image.parameters, 'boot_test')) {
     return { skipped: true };
   }
   progress(86, 'Boot-testing the image under QEMU');

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { AppError } from '../../domain/errors.js';
 import type { ImageRecord } from '../../domain/image.js';
+import { isParameterOff } from '../../domain/image-parameters.js';
 import { canonicalTemplateDigest } from '../../domain/template/canonical-key.js';
 import { EMPTY_ICICLE, renderIcicle } from '../../domain/template/icicle.js';
 import { parseTdl } from '../../domain/template/parse-tdl.js';
@@ -24,7 +25,7 @@ export async function runBaseImageBuild(deps: BuildDeps, image: ImageRecord, sig
 
   // A digest, so the database never holds template secrets (rootpw, file contents) a second time.
   const cacheKey = `${plugin.id}@${plugin.info.version}:${canonicalTemplateDigest(tdl)}`;
-  const useCache = deps.settings.buildCache && image.parameters.build_cache !== false && image.parameters.build_cache !== 'false';
+  const useCache = deps.settings.buildCache && !isParameterOff(image.parameters, 'build_cache');
   if (useCache) {
     const cached = await reuseCachedBase(deps, image, cacheKey, log);
     if (cached) return cached;
@@ -52,7 +53,7 @@ export async function runBaseImageBuild(deps: BuildDeps, image: ImageRecord, sig
   }
 
   progress(97, 'Storing the base image');
-  const generateIcicle = image.parameters.generate_icicle !== false && image.parameters.generate_icicle !== 'false';
+  const generateIcicle = !isParameterOff(image.parameters, 'generate_icicle');
   const icicle = generateIcicle ? renderIcicle(result.packages, { description: tdl.description ?? undefined }) : EMPTY_ICICLE;
   const sbom = renderSpdx({ imageId: image.id, name: tdl.name, created: new Date(), packages: result.packages, osName: tdl.os.name, osVersion: tdl.os.version });
   await writeFile(artifacts.artifactPath(image.id, 'sbom.spdx.json'), JSON.stringify(sbom, null, 2));
