@@ -2,6 +2,7 @@
 import type { OsPlugin } from '../../sdk/os-plugin.js';
 import { checkDebianTemplate } from './check-template.js';
 import { createDebianBaseImage } from './create-base-image.js';
+import { DISK_ASSEMBLY_TOOLS } from '../shared/assemble-disk.js';
 
 export const debianOsPlugin: OsPlugin = {
   id: 'Debian',
@@ -18,13 +19,7 @@ export const debianOsPlugin: OsPlugin = {
     { command: 'chroot', debianPackage: 'coreutils' },
     { command: 'mount', debianPackage: 'mount' },
     { command: 'dpkg-query', debianPackage: 'dpkg' },
-    { command: 'tar', debianPackage: 'tar' },
-    { command: 'sfdisk', debianPackage: 'fdisk' },
-    { command: 'mkfs.ext4', debianPackage: 'e2fsprogs' },
-    { command: 'mkfs.vfat', debianPackage: 'dosfstools' },
-    { command: 'mcopy', debianPackage: 'mtools' },
-    { command: 'grub-mkimage', debianPackage: 'grub-pc-bin' },
-    { command: 'grub-mkstandalone', debianPackage: 'grub-efi-amd64-bin' },
+    ...DISK_ASSEMBLY_TOOLS,
   ],
   check: checkDebianTemplate,
   createBaseImage: createDebianBaseImage,

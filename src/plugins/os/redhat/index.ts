@@ -2,6 +2,7 @@
 import type { OsPlugin } from '../../sdk/os-plugin.js';
 import { checkRedHatTemplate } from './check-template.js';
 import { createRedHatBaseImage } from './create-base-image.js';
+import { DISK_ASSEMBLY_TOOLS } from '../shared/assemble-disk.js';
 import { CLAIMED_NAMES } from './releases.js';
 
 export const redhatOsPlugin: OsPlugin = {
@@ -21,13 +22,7 @@ export const redhatOsPlugin: OsPlugin = {
     { command: 'chroot', debianPackage: 'coreutils' },
     { command: 'mount', debianPackage: 'mount' },
     { command: 'mknod', debianPackage: 'coreutils' },
-    { command: 'tar', debianPackage: 'tar' },
-    { command: 'sfdisk', debianPackage: 'fdisk' },
-    { command: 'mkfs.ext4', debianPackage: 'e2fsprogs' },
-    { command: 'mkfs.vfat', debianPackage: 'dosfstools' },
-    { command: 'mcopy', debianPackage: 'mtools' },
-    { command: 'grub-mkimage', debianPackage: 'grub-pc-bin' },
-    { command: 'grub-mkstandalone', debianPackage: 'grub-efi-amd64-bin' },
+    ...DISK_ASSEMBLY_TOOLS,
   ],
   check: checkRedHatTemplate,
   createBaseImage: createRedHatBaseImage,

@@ -10,6 +10,17 @@ import { sfdiskScript, type DiskLayout } from './disk-layout.js';
 import { installGrubBios, installGrubEfi } from './install-grub.js';
 import { makeRootFs } from './make-root-fs.js';
 
+/** What assembleDisk and the rootfs tar need on PATH (part of every OS plugin's requiredTools). */
+export const DISK_ASSEMBLY_TOOLS = [
+  { command: 'tar', debianPackage: 'tar' },
+  { command: 'sfdisk', debianPackage: 'fdisk' },
+  { command: 'mkfs.ext4', debianPackage: 'e2fsprogs' },
+  { command: 'mkfs.vfat', debianPackage: 'dosfstools' },
+  { command: 'mcopy', debianPackage: 'mtools' },
+  { command: 'grub-mkimage', debianPackage: 'grub-pc-bin' },
+  { command: 'grub-mkstandalone', debianPackage: 'grub-efi-amd64-bin' },
+] as const;
+
 export interface AssembleDiskOptions {
   diskPath: string;
   layout: DiskLayout;
