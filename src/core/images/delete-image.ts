@@ -7,7 +7,7 @@ import type { ArtifactStore } from '../ports/artifact-store.js';
 import type { ImageStore } from '../ports/image-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { PluginCatalog } from '../ports/plugin-catalog.js';
-import { createExecForDelete } from './delete-exec.js';
+import { makeDeleteContext } from './delete-context.js';
 
 export interface DeleteImageDeps {
   store: ImageStore;
@@ -16,7 +16,7 @@ export interface DeleteImageDeps {
   engine: BuildScheduler;
   status: StatusWriter;
   logger: Logger;
-  execFactory: Parameters<typeof createExecForDelete>[0];
+  execFactory: Parameters<typeof makeDeleteContext>[0];
 }
 
 export interface DeleteRequest {
@@ -51,7 +51,7 @@ async function runDelete(deps: DeleteImageDeps, image: ImageRecord, req: DeleteR
       const plugin = deps.plugins.targetPluginFor(image.target ?? '');
       if (plugin?.deleteFromProvider) {
         await plugin.deleteFromProvider({
-          ...(await createExecForDelete(deps.execFactory, deps.artifacts, image.id)),
+          ...(await makeDeleteContext(deps.execFactory, deps.artifacts, image.id)),
           target: image.target ?? '',
           provider: parseProvider(image.provider),
           credentials: req.credentials,

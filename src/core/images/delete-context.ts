@@ -3,7 +3,7 @@ import type { ExecFactory } from '../builds/build-context-factory.js';
 import type { ArtifactStore } from '../ports/artifact-store.js';
 
 /** A minimal build context for deleting from a provider (no progress, log to the daemon log). */
-export async function createExecForDelete(execFactory: ExecFactory, artifacts: ArtifactStore, imageId: string): Promise<BuildContext> {
+export async function makeDeleteContext(execFactory: ExecFactory, artifacts: ArtifactStore, imageId: string): Promise<BuildContext> {
   const signal = AbortSignal.timeout(30 * 60 * 1000);
   return {
     imageId,
