@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages used by the build pipeline, boot tests and the test suite's real clients.
 APT_PACKAGES=(
-  qemu-utils qemu-system-x86 ovmf
+  qemu-utils qemu-system-x86 qemu-system-common ovmf
   mmdebstrap fdisk e2fsprogs dosfstools mtools
   grub-pc-bin grub-efi-amd64-bin grub2-common
   zstd pigz openssl curl ca-certificates

@@ -117,6 +117,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
         ec2_image_format: config.ec2_image_format,
         ec2_ami_type: config.ec2_ami_type,
         tmpdir,
+        fuse_edits: config.fuse_edits,
       },
     },
   };

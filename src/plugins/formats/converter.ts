@@ -1,11 +1,14 @@
 import type { Exec } from '../sdk/exec.js';
 
 /**
- * One conversion request. `input` is always a raw disk (formats are stacked on raw, never probed:
- * every qemu-img call passes `-f raw`). `output` appears only when the conversion succeeded.
+ * One conversion request. `input` is a raw disk, or a qcow2 overlay holding in-image edits over a
+ * raw base (`inputFormat`); formats are never probed: every qemu-img call names the input format.
+ * `output` appears only when the conversion succeeded.
  */
 export interface ConvertRequest<Options = Record<string, never>> {
   input: string;
+  /** Default raw. */
+  inputFormat?: InputFormat;
   output: string;
   options: Options;
   exec: Exec;
@@ -20,5 +23,7 @@ export interface ConvertResult {
   /** Virtual disk size in bytes, when the output is a disk image. */
   virtualSize?: number;
 }
+
+export type InputFormat = 'raw' | 'qcow2';
 
 export type Converter<Options = Record<string, never>> = (req: ConvertRequest<Options>) => Promise<ConvertResult>;

@@ -24,11 +24,11 @@ export async function qemuImgInfo(exec: Exec, path: string, format: string): Pro
   };
 }
 
-/** `qemu-img convert` from raw with the given output format and `-o` options. */
+/** `qemu-img convert` from raw (or a qcow2 overlay) with the given output format and `-o` options. */
 export function qemuImgConvertArgv(
-  input: string, output: string, outFormat: string, opts: readonly string[], extra: readonly string[] = [],
+  input: string, output: string, outFormat: string, opts: readonly string[], extra: readonly string[] = [], inputFormat = 'raw',
 ): string[] {
-  const argv = ['qemu-img', 'convert', ...extra, '-f', 'raw', '-O', outFormat];
+  const argv = ['qemu-img', 'convert', ...extra, '-f', inputFormat, '-O', outFormat];
   if (opts.length) argv.push('-o', opts.join(','));
   argv.push(input, output);
   return argv;

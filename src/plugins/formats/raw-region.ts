@@ -18,12 +18,14 @@ function optValue(v: string): string {
  * Copies one region of a raw disk (a partition) to a sparse raw file: EC2's "flattened"
  * single-filesystem image. The raw driver's offset/size options read the region without a loop device.
  */
-export const extractRawRegion: Converter<RawRegionOptions> = async ({ input, output, options, exec, log }) => {
+export const extractRawRegion: Converter<RawRegionOptions> = async ({ input, inputFormat = 'raw', output, options, exec, log }) => {
   log(`Extracting ${options.size} bytes at offset ${options.offset} of ${input}`);
   return writeAtomically(output, async (tmp) => {
     await exec([
       'qemu-img', 'convert', '--image-opts',
-      `driver=raw,offset=${options.offset},size=${options.size},file.driver=file,file.filename=${optValue(input)}`,
+      inputFormat === 'raw'
+        ? `driver=raw,offset=${options.offset},size=${options.size},file.driver=file,file.filename=${optValue(input)}`
+        : `driver=raw,offset=${options.offset},size=${options.size},file.driver=${inputFormat},file.file.driver=file,file.file.filename=${optValue(input)}`,
       '-O', 'raw', tmp,
     ]);
     const info = await qemuImgInfo(exec, tmp, 'raw');

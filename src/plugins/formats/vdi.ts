@@ -3,10 +3,10 @@ import { writeAtomically } from './atomic-output.js';
 import { qemuImgConvertArgv, qemuImgInfo } from './qemu-img.js';
 
 /** Dynamic VDI (VirtualBox's native format). */
-export const convertToVdi: Converter = async ({ input, output, exec, log }) => {
+export const convertToVdi: Converter = async ({ input, inputFormat, output, exec, log }) => {
   log(`Converting ${input} to vdi`);
   return writeAtomically(output, async (tmp) => {
-    await exec(qemuImgConvertArgv(input, tmp, 'vdi', ['static=off']));
+    await exec(qemuImgConvertArgv(input, tmp, 'vdi', ['static=off'], [], inputFormat));
     const info = await qemuImgInfo(exec, tmp, 'vdi');
     return { format: 'vdi', virtualSize: info.virtualSize };
   });

@@ -19,20 +19,26 @@ export function roundUpToMiB(bytes: number): number {
  * which Azure rejects; the size is first rounded up to a whole MiB (Azure's other requirement) by
  * converting from a padded sparse copy. Fixed VHDs stay sparse on disk: the data area is raw.
  */
-export const convertToVhd: Converter<VhdOptions> = async ({ input, output, options, exec, log }) => {
+export const convertToVhd: Converter<VhdOptions> = async ({ input, inputFormat = 'raw', output, options, exec, log }) => {
   const subformat = options.subformat ?? 'fixed';
-  const size = (await stat(input)).size;
+  const size = inputFormat === 'raw' ? (await stat(input)).size : (await qemuImgInfo(exec, input, inputFormat)).virtualSize;
   const rounded = roundUpToMiB(size);
   log(`Converting ${input} to vhd (${subformat}, virtual size ${rounded} bytes)`);
   return writeAtomically(output, async (tmp) => {
     let source = input;
-    if (rounded !== size) {
+    let sourceFormat: string = inputFormat;
+    if (rounded !== size && inputFormat === 'raw') {
       source = `${tmp}.padded.raw`;
       await exec(['cp', '--sparse=always', input, source]);
       await truncate(source, rounded);
+    } else if (rounded !== size) {
+      // A larger overlay over the input: reads past the input's end are zeros. Nothing is copied.
+      source = `${tmp}.padded.qcow2`;
+      sourceFormat = 'qcow2';
+      await exec(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', input, '-F', inputFormat, source, String(rounded)]);
     }
     try {
-      await exec(qemuImgConvertArgv(source, tmp, 'vpc', [`subformat=${subformat}`, 'force_size=on']));
+      await exec(qemuImgConvertArgv(source, tmp, 'vpc', [`subformat=${subformat}`, 'force_size=on'], [], sourceFormat));
     } finally {
       if (source !== input) await rm(source, { force: true });
     }

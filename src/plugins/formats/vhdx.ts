@@ -3,10 +3,10 @@ import { writeAtomically } from './atomic-output.js';
 import { qemuImgConvertArgv, qemuImgInfo } from './qemu-img.js';
 
 /** Dynamic VHDX (Hyper-V generation 1/2 disks). */
-export const convertToVhdx: Converter = async ({ input, output, exec, log }) => {
+export const convertToVhdx: Converter = async ({ input, inputFormat, output, exec, log }) => {
   log(`Converting ${input} to vhdx (dynamic)`);
   return writeAtomically(output, async (tmp) => {
-    await exec(qemuImgConvertArgv(input, tmp, 'vhdx', ['subformat=dynamic']));
+    await exec(qemuImgConvertArgv(input, tmp, 'vhdx', ['subformat=dynamic'], [], inputFormat));
     const info = await qemuImgInfo(exec, tmp, 'vhdx');
     return { format: 'vhdx', virtualSize: info.virtualSize };
   });

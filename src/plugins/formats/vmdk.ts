@@ -11,12 +11,12 @@ export interface VmdkOptions {
 }
 
 /** VMDK with an LSI Logic adapter and hardware version 6 (the original's compat6 output). */
-export const convertToVmdk: Converter<VmdkOptions> = async ({ input, output, options, exec, log }) => {
+export const convertToVmdk: Converter<VmdkOptions> = async ({ input, inputFormat, output, options, exec, log }) => {
   const subformat = options.subformat ?? 'streamOptimized';
   log(`Converting ${input} to vmdk (${subformat})`);
   return writeAtomically(output, async (tmp) => {
     // -W would be useless here: streamOptimized compression is sequential in qemu-img.
-    await exec(qemuImgConvertArgv(input, tmp, 'vmdk', [`subformat=${subformat}`, 'adapter_type=lsilogic', 'hwversion=6']));
+    await exec(qemuImgConvertArgv(input, tmp, 'vmdk', [`subformat=${subformat}`, 'adapter_type=lsilogic', 'hwversion=6'], [], inputFormat));
     const info = await qemuImgInfo(exec, tmp, 'vmdk');
     return { format: 'vmdk', virtualSize: info.virtualSize };
   });

@@ -57,6 +57,9 @@ const cases: Case[] = [
   { plugin: hypervPlugin, target: 'hyperv', params: { hyperv_disk_format: 'vhd' }, format: 'vhd', qemuFormat: 'vpc', cloudType: null },
   { plugin: azurePlugin, target: 'azure', format: 'vhd', qemuFormat: 'vpc', cloudType: 'azure', datasource: 'Azure, None' },
   { plugin: virtualboxPlugin, target: 'virtualbox', format: 'vdi', qemuFormat: 'vdi', cloudType: null },
+  // The fallback without FUSE: the edits go into a sparse copy of the base disk instead of an overlay.
+  { plugin: openstackPlugin, target: 'openstack-kvm', config: { fuse_edits: false }, format: 'qcow2', qemuFormat: 'qcow2', cloudType: 'openstack-kvm', datasource: 'OpenStack, ConfigDrive, None' },
+  { plugin: azurePlugin, target: 'azure', config: { fuse_edits: false }, format: 'vhd', qemuFormat: 'vpc', cloudType: 'azure', datasource: 'Azure, None' },
 ];
 
 for (const [i, c] of cases.entries()) {

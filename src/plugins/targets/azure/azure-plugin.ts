@@ -23,7 +23,7 @@ export const azurePlugin: TargetPlugin = {
     return buildDiskTarget(ctx, {
       cloudEdits: { cloudType: 'azure', cloudInitDatasources: ['Azure', 'None'] },
       label: 'fixed VHD', format: 'vhd', qemuFormat: 'vpc',
-      convert: ({ input, output }) => convertToVhd({ ...convertRequestBase(ctx), input, output, options: { subformat: 'fixed' } }),
+      convert: ({ input, inputFormat, output }) => convertToVhd({ ...convertRequestBase(ctx), input, inputFormat, output, options: { subformat: 'fixed' } }),
     });
   },
 };

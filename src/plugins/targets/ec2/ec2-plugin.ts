@@ -67,6 +67,8 @@ export const ec2Plugin: TargetPlugin = {
       format: 'raw',
       qemuFormat: 'raw',
       properties: { ec2_flatten: flatten },
+      // Extracting the root partition reads the partition table of a raw disk.
+      needsRawInput: flatten,
       convert: flatten
         ? async ({ input, output }) => {
           const root = await findExtRoot(ctx.exec, input);

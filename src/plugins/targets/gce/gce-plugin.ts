@@ -44,7 +44,7 @@ export const gcePlugin: TargetPlugin = {
     return buildDiskTarget(ctx, {
       cloudEdits: { cloudType: 'gce', cloudInitDatasources: ['GCE', 'None'] },
       label: 'GCE tar.gz', format: 'tar.gz', qemuFormat: null,
-      convert: ({ input, output }) => convertToGceTar({ ...convertRequestBase(ctx), input, output, options: {} }),
+      convert: ({ input, inputFormat, output }) => convertToGceTar({ ...convertRequestBase(ctx), input, inputFormat, output, options: {} }),
     });
   },
 };

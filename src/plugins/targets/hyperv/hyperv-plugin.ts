@@ -30,12 +30,12 @@ export const hypervPlugin: TargetPlugin = {
     if (stringParam(ctx.parameters, 'hyperv_disk_format') === 'vhd') {
       return buildDiskTarget(ctx, {
         label: 'dynamic VHD', format: 'vhd', qemuFormat: 'vpc',
-        convert: ({ input, output }) => convertToVhd({ ...convertRequestBase(ctx), input, output, options: { subformat: 'dynamic' } }),
+        convert: ({ input, inputFormat, output }) => convertToVhd({ ...convertRequestBase(ctx), input, inputFormat, output, options: { subformat: 'dynamic' } }),
       });
     }
     return buildDiskTarget(ctx, {
       label: 'VHDX', format: 'vhdx', qemuFormat: 'vhdx',
-      convert: ({ input, output }) => convertToVhdx({ ...convertRequestBase(ctx), input, output, options: {} }),
+      convert: ({ input, inputFormat, output }) => convertToVhdx({ ...convertRequestBase(ctx), input, inputFormat, output, options: {} }),
     });
   },
 };

@@ -43,7 +43,7 @@ export const rhevmPlugin: TargetPlugin = {
     if (format === 'raw') return buildDiskTarget(ctx, { cloudEdits, label: 'raw', format: 'raw', qemuFormat: 'raw', convert: null });
     return buildDiskTarget(ctx, {
       cloudEdits, label: 'qcow2', format: 'qcow2', qemuFormat: 'qcow2',
-      convert: ({ input, output }) => convertToQcow2({ ...convertRequestBase(ctx), input, output, options: {} }),
+      convert: ({ input, inputFormat, output }) => convertToQcow2({ ...convertRequestBase(ctx), input, inputFormat, output, options: {} }),
     });
   },
 };

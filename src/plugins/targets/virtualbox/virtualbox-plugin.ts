@@ -19,7 +19,7 @@ export const virtualboxPlugin: TargetPlugin = {
   async createTargetImage(ctx) {
     return buildDiskTarget(ctx, {
       label: 'VDI', format: 'vdi', qemuFormat: 'vdi',
-      convert: ({ input, output }) => convertToVdi({ ...convertRequestBase(ctx), input, output, options: {} }),
+      convert: ({ input, inputFormat, output }) => convertToVdi({ ...convertRequestBase(ctx), input, inputFormat, output, options: {} }),
     });
   },
 };

@@ -46,7 +46,7 @@ export const vspherePlugin: TargetPlugin = {
       cloudEdits: { cloudType: 'vsphere', cloudInitDatasources: ['VMware', 'OVF', 'None'] },
       label: `VMDK (${subformat})`, format: 'vmdk', qemuFormat: 'vmdk',
       properties: { vmdk_subformat: subformat },
-      convert: ({ input, output }) => convertToVmdk({ ...convertRequestBase(ctx), input, output, options: { subformat } }),
+      convert: ({ input, inputFormat, output }) => convertToVmdk({ ...convertRequestBase(ctx), input, inputFormat, output, options: { subformat } }),
     });
   },
 };

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../domain/errors.js';
+
+export interface FuseRawExport {
+  /** The regular file that now shows the image's guest-visible bytes. */
+  path: string;
+  /** Flushes, unmounts and stops qemu-storage-daemon. */
+  close(): Promise<void>;
+}
+
+/**
+ * Shows a disk image (e.g. a qcow2 overlay over a read-only base) as a raw, writable regular file,
+ * through qemu-storage-daemon's FUSE export. Tools that need a raw file (debugfs, sfdisk) can then
+ * edit the image in place: the writes land in the overlay, so nothing is copied. Fails with
+ * TOOL_MISSING/TOOL_FAILED when qemu-storage-daemon or FUSE is unavailable (callers fall back).
+ */
+export async function exportAsRawFile(opts: { image: string; format: 'qcow2' | 'raw'; mountpoint: string; daemon?: string; timeoutMs?: number }): Promise<FuseRawExport> {
+  await writeFile(opts.mountpoint, '');
+  const argv = [
+    '--blockdev', `driver=file,filename=${commaEscape(opts.image)},node-name=file0`,
+    '--blockdev', `driver=${opts.format},file=file0,node-name=disk0`,
+    '--export', `type=fuse,id=exp0,node-name=disk0,mountpoint=${commaEscape(opts.mountpoint)},writable=on`,
+  ];
+  const child = spawn(opts.daemon ?? 'qemu-storage-daemon', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c) => { stderr += c; });
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.on('error', () => resolve(-1));
+  });
+  const spawnError = new Promise<NodeJS.ErrnoException>((resolve) => child.on('error', resolve));
+
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  for (;;) {
+    if (await isMounted(opts.mountpoint)) break;
+    const early = await Promise.race([spawnError, exited, sleep(50).then(() => undefined)]);
+    if (early !== undefined) {
+      if (early !== null && typeof early === 'object' && early.code === 'ENOENT') throw new AppError('TOOL_MISSING', 'qemu-storage-daemon: command not found');
+      throw new AppError('TOOL_FAILED', `qemu-storage-daemon could not export ${opts.image}: ${stderr.trim() || 'it exited'}`);
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new AppError('TOOL_FAILED', `qemu-storage-daemon did not mount ${opts.mountpoint} in time: ${stderr.trim()}`);
+    }
+  }
+  return {
+    path: opts.mountpoint,
+    async close() {
+      child.kill('SIGTERM'); // qemu-storage-daemon flushes the image and unmounts on SIGTERM
+      const code = await Promise.race([exited, sleep(15_000).then(() => 'timeout' as const)]);
+      if (code === 'timeout') {
+        child.kill('SIGKILL');
+        throw new AppError('TOOL_FAILED', `qemu-storage-daemon did not stop for ${opts.image}`);
+      }
+    },
+  };
+}
+
+async function isMounted(path: string): Promise<boolean> {
+  const mounts = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  if (!mounts.split('\n').some((l) => l.split(' ')[4] === path)) return false;
+  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
+/** qemu's option syntax escapes a comma inside a value by doubling it. */
+function commaEscape(v: string): string {
+  return v.replace(/,/g, ',,');
+}
