@@ -88,8 +88,10 @@ async function runByHand(argv: string[], body: string, out: string): Promise<num
     const f = argv.indexOf('-cf');
     cmd = argv.map((a, i) => (i === c + 1 ? `${out}.d` : i === f + 1 ? out : a));
   } else {
-    // qemu-img convert … <input> <output> (or cp <input> <output>): the last two arguments.
-    cmd = [...argv.slice(0, -2), body, out];
+    // qemu-img convert … <input> <output> (or cp <input> <output>): the last two arguments. The
+    // pipeline may read an overlay (-f qcow2); by hand reads the raw base disk itself.
+    const f = argv.indexOf('-f');
+    cmd = [...argv.slice(0, -2).map((a, i) => (i === f + 1 ? 'raw' : a)), body, out];
   }
   const t = performance.now();
   await runTool(cmd);
