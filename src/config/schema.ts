@@ -23,7 +23,7 @@ export interface ConfigKey {
 }
 
 export const CONFIG_SCHEMA = {
-  debug: { type: 'boolean', default: false, flag: '--debug', doc: 'Debug logging (request bodies logged with credentials redacted).' },
+  debug: { type: 'boolean', default: false, flag: '--debug', doc: 'Debug logging (requests, build steps; bodies and credentials are never logged).' },
   verbose: { type: 'boolean', default: false, flag: '--verbose', doc: 'Informational logging.' },
   config: { type: 'string', default: '/etc/imagefactory/imagefactory.conf', flag: '--config', doc: 'JSON configuration file; a missing default file is fine, a missing named file is an error.' },
   data_dir: { type: 'string', default: '/var/lib/imagefactory', flag: '--data_dir', doc: 'Directory holding all state: database, image files, certificate, caches, logs.' },
