@@ -31,6 +31,8 @@ export class CachedImageStore implements ImageStore {
   }
 
   async listIds(filter: ImageFilter = {}): Promise<string[]> {
+    // Status changes do not invalidate id lists, so status-filtered lists are never cached.
+    if (filter.statuses) return this.inner.listIds(filter);
     const key = `${filter.kind ?? ''}|${filter.baseImageId ?? ''}|${filter.targetImageId ?? ''}`;
     const hit = this.idLists.get(key);
     if (hit) return hit;

@@ -35,6 +35,7 @@ export class KyselyImageStore implements ImageStore {
     if (filter.kind) q = q.where('kind', '=', filter.kind);
     if (filter.baseImageId) q = q.where('base_image_id', '=', filter.baseImageId);
     if (filter.targetImageId) q = q.where('target_image_id', '=', filter.targetImageId);
+    if (filter.statuses) q = q.where('status', 'in', filter.statuses.length ? [...filter.statuses] : ['']);
     return q;
   }
 

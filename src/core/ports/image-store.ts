@@ -1,7 +1,9 @@
-import type { ImageKind, ImageRecord } from '../../domain/image.js';
+import type { ImageKind, ImageRecord, ImageStatus } from '../../domain/image.js';
 
 export interface ImageFilter {
   kind?: ImageKind;
+  /** Only images in one of these statuses. */
+  statuses?: readonly ImageStatus[];
   baseImageId?: string;
   targetImageId?: string;
 }
