@@ -65,6 +65,16 @@ export const SPDX_IMAGE_ID = 'SPDXRef-Image';
 const NOASSERTION = 'NOASSERTION';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The fields SPDX requires of every package that we cannot assert for an OS package list. */
+const UNASSERTED = {
+  supplier: NOASSERTION,
+  downloadLocation: NOASSERTION,
+  filesAnalyzed: false,
+  licenseConcluded: NOASSERTION,
+  licenseDeclared: NOASSERTION,
+  copyrightText: NOASSERTION,
+} as const;
+
 export function renderSpdx(input: RenderSpdxInput): SpdxDocument {
   const distro = purlDistro(input.osName, input.osVersion);
   const ids = new Set<string>(['SPDXRef-DOCUMENT', SPDX_IMAGE_ID]);
@@ -76,12 +86,7 @@ export function renderSpdx(input: RenderSpdxInput): SpdxDocument {
       SPDXID: uniqueId(ids, `SPDXRef-Package-${distro?.type ?? 'os'}-${p.name}-${p.arch}`),
       name: p.name,
       ...(p.version ? { versionInfo: p.version } : {}),
-      supplier: NOASSERTION,
-      downloadLocation: NOASSERTION,
-      filesAnalyzed: false,
-      licenseConcluded: NOASSERTION,
-      licenseDeclared: NOASSERTION,
-      copyrightText: NOASSERTION,
+      ...UNASSERTED,
     };
     if (distro && p.version) {
       pkg.externalRefs = [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purl(distro, p) }];
@@ -92,12 +97,7 @@ export function renderSpdx(input: RenderSpdxInput): SpdxDocument {
     SPDXID: SPDX_IMAGE_ID,
     name: input.name,
     versionInfo: `${input.osName} ${input.osVersion}`,
-    supplier: NOASSERTION,
-    downloadLocation: NOASSERTION,
-    filesAnalyzed: false,
-    licenseConcluded: NOASSERTION,
-    licenseDeclared: NOASSERTION,
-    copyrightText: NOASSERTION,
+    ...UNASSERTED,
     primaryPackagePurpose: 'OPERATING-SYSTEM',
     description: `Base image ${input.imageId}: ${input.osName} ${input.osVersion}`,
   };
