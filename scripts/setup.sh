@@ -16,6 +16,8 @@ APT_PACKAGES=(
   docker-registry apache2-utils glance-api python3-glanceclient keystone python3-openstackclient
   dnf rpm createrepo-c busybox-static
   python3-openstacksdk ansible ruby-fog-openstack
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-daemon-system
+  golang-go golang-github-vmware-govmomi-dev
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

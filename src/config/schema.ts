@@ -69,6 +69,7 @@ export const CONFIG_SCHEMA = {
   compute_link_prefix: { type: 'string', default: '', doc: 'Scheme/host/path prefix of Nova self/bookmark links (default: the request\'s own origin).' },
   import_max_bytes: { type: 'integer', default: 64 * 1024 * 1024 * 1024, min: 1024, doc: 'Largest disk upload accepted by POST /imagefactory/base_images/import (streamed to the scratch directory, never held in memory); larger ones get 413.' },
   import_max_virtual_bytes: { type: 'integer', default: 2 * 1024 * 1024 * 1024 * 1024, min: 1024 * 1024, doc: 'Largest virtual disk size of an imported image (a small qcow2 can claim a huge disk); larger ones get 413.' },
+  credentials_file: { type: 'string', default: '', flag: '--credentials_file', doc: 'JSON file of named credential sets ({"prod-aws": {...}}) that provider images name as {"ref": "prod-aws"}; must be owned by the daemon user with mode 0600 (default <data_dir>/credentials.json when it exists). Sets can also come from IMAGEFACTORY_CREDENTIAL_SET_<NAME> environment variables.' },
   fuse_edits: { type: 'boolean', default: true, doc: 'Make target images\' in-image edits in a qcow2 overlay shown through a FUSE export (no copy of the base disk); off, or where FUSE is unavailable, a sparse copy is edited instead.' },
 } as const satisfies Record<string, ConfigKey>;
 

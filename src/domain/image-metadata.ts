@@ -26,6 +26,8 @@ export function imageMetadata(image: ImageRecord): Record<string, unknown> {
     common.provider = image.provider;
     common.identifier_on_provider = image.identifierOnProvider;
     common.provider_account_identifier = image.providerAccountIdentifier;
+    // The name of the daemon-kept credential set, never its contents; absent for inline credentials.
+    if (image.credentialsRef) common.credentials_ref = image.credentialsRef;
   }
   return common;
 }

@@ -49,6 +49,8 @@ export interface ImageRecord {
   target: string | null;
   /** Provider as the client sent it: a string, or an object serialised as JSON text. */
   provider: string | null;
+  /** Provider images: the daemon-kept credential set the push uses (never the secrets themselves). */
+  credentialsRef: string | null;
   identifierOnProvider: string | null;
   providerAccountIdentifier: string | null;
   /** ISO-8601 timestamps. */

@@ -23,8 +23,9 @@ import { createExec, hasCommand } from '../platform/exec.js';
 import { createHttpCallbackSender } from '../platform/http-callback-sender.js';
 import { kvmUsable } from '../platform/kvm-probe.js';
 import { createTemplateFetcher } from '../platform/template-fetcher.js';
+import { CredentialSets } from '../platform/credential-sets.js';
 import { PluginRegistry } from '../plugins/registry.js';
-import type { OsPlugin, TargetPlugin } from '../plugins/sdk/index.js';
+import type { OsPlugin, ProviderPlugin, TargetPlugin } from '../plugins/sdk/index.js';
 import { openSqliteDatabase, type Db } from '../store/database.js';
 import { CachedImageStore } from '../store/cached-image-store.js';
 import { KyselyImageStore } from '../store/kysely-image-store.js';
@@ -35,7 +36,9 @@ import { VERSION } from './version.js';
 export interface ContainerOptions {
   config: Config;
   logger: Logger & { child?: unknown };
-  plugins: { os: readonly OsPlugin[]; cloud: readonly TargetPlugin[] };
+  plugins: { os: readonly OsPlugin[]; cloud: readonly TargetPlugin[]; providers?: readonly ProviderPlugin[] };
+  /** Environment holding IMAGEFACTORY_CREDENTIAL_SET_<NAME> variables (default: process.env). */
+  env?: NodeJS.ProcessEnv;
   /** TLS material when serving HTTPS. */
   https?: { key: string; cert: string } | null;
   /** Override the boot tester (tests that build with test-double OS plugins). */
@@ -94,14 +97,19 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   events.subscribe(({ image, previousStatus }) => {
     if (image.kind === 'base_image' && previousStatus && (image.status === 'COMPLETE' || image.status === 'FAILED')) void prune();
   });
-  const plugins = await PluginRegistry.load(opts.plugins.os, opts.plugins.cloud, hasCommand);
+  const plugins = await PluginRegistry.load(opts.plugins.os, opts.plugins.cloud, hasCommand, opts.plugins.providers ?? []);
+  const credentials = CredentialSets.open({
+    file: config.credentials_file || join(dataDir, 'credentials.json'),
+    required: Boolean(config.credentials_file),
+    env: opts.env ?? process.env,
+  });
   for (const e of plugins.entries()) if (e.error) logger.warn({ plugin: e.id }, e.error);
 
   // Tools get TMPDIR (libguestfs, mmdebstrap...) without changing the daemon's own environment.
   const execFactory: BuildDeps['execFactory'] = ({ signal, onLine }) =>
     createExec({ signal, onLine: (line) => onLine(line), env: { TMPDIR: tmpdir }, niceness: BUILD_NICENESS });
   const deps: BuildDeps = {
-    store, artifacts, plugins, status, logger, execFactory,
+    store, artifacts, plugins, status, logger, execFactory, credentials,
     bootTester: opts.bootTester ?? ((r) => bootTest({ ...r, format: r.format as BootDiskFormat, exec: createExec({ signal: r.signal }) })),
     kvmUsable,
     settings: {
@@ -121,13 +129,13 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       },
     },
   };
-  await recoverInterruptedImages(store, status, logger);
   const engine = new BuildEngine(deps);
+  await recoverInterruptedImages(store, status, logger, engine);
   const creator = new ImageCreator({
-    store, plugins, engine, rootpwRequired: config.tdl_require_root_pw,
+    store, plugins, engine, credentials, rootpwRequired: config.tdl_require_root_pw,
     fetchTemplate: createTemplateFetcher({ maxBytes: config.template_fetch_max_bytes, timeoutMs: 15_000 }),
   });
-  const deleteDeps = { store, artifacts, plugins, engine, status, logger, execFactory };
+  const deleteDeps = { store, artifacts, plugins, engine, status, logger, execFactory, credentials };
 
   const removeImage = (kind: Parameters<typeof deleteImage>[1], id: string, req: Parameters<typeof deleteImage>[3]) => deleteImage(deleteDeps, kind, id, req);
   const partial = { engine, store, events, callbacks, db, config, artifacts, deleteImage: removeImage, shutdown: async () => undefined };

@@ -78,6 +78,7 @@ function toRow(i: ImageRecord): ImagesTable {
     target_image_id: i.targetImageId,
     target: i.target,
     provider: i.provider,
+    credentials_ref: i.credentialsRef,
     identifier_on_provider: i.identifierOnProvider,
     provider_account_identifier: i.providerAccountIdentifier,
     cache_key: null,
@@ -99,6 +100,7 @@ function toPartialRow(p: ImagePatch): Partial<ImagesTable> {
   if (p.targetImageId !== undefined) row.target_image_id = p.targetImageId;
   if (p.target !== undefined) row.target = p.target;
   if (p.provider !== undefined) row.provider = p.provider;
+  if (p.credentialsRef !== undefined) row.credentials_ref = p.credentialsRef;
   if (p.identifierOnProvider !== undefined) row.identifier_on_provider = p.identifierOnProvider;
   if (p.providerAccountIdentifier !== undefined) row.provider_account_identifier = p.providerAccountIdentifier;
   return row;
@@ -119,6 +121,7 @@ function fromRow(r: Selectable<ImagesTable>): ImageRecord {
     targetImageId: r.target_image_id,
     target: r.target,
     provider: r.provider,
+    credentialsRef: r.credentials_ref,
     identifierOnProvider: r.identifier_on_provider,
     providerAccountIdentifier: r.provider_account_identifier,
     createdAt: r.created_at,

@@ -15,6 +15,7 @@ export interface ImagesTable {
   target_image_id: string | null;
   target: string | null;
   provider: string | null;
+  credentials_ref: string | null;
   identifier_on_provider: string | null;
   provider_account_identifier: string | null;
   cache_key: string | null;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile } from 'node:fs/promises';
-import type { TargetPlugin } from '../../src/plugins/sdk/index.js';
+import type { ProviderPlugin, TargetPlugin } from '../../src/plugins/sdk/index.js';
 
 /** Test double in the style of Image Factory's MockCloud: copies the disk; pushes are bookkeeping only. */
 export const mockCloudPlugin: TargetPlugin = {
@@ -19,11 +19,6 @@ export const mockCloudPlugin: TargetPlugin = {
     description: 'Mock target',
     formats: ['raw'],
     parameters: [{ name: 'mock_param', description: 'a test parameter', values: ['a', 'b'] }],
-    providers: [{
-      id: 'mock-provider', description: 'Mock provider',
-      providerFields: [{ name: 'name', description: 'provider name' }],
-      credentialFields: [{ name: 'token', description: 'a secret' }],
-    }],
   })),
   checkParameters: (_t, p) => (p.mock_param === undefined || p.mock_param === 'a' || p.mock_param === 'b' ? [] : [`mock_param must be a or b, got ${JSON.stringify(p.mock_param)}`]),
   async createTargetImage(ctx) {
@@ -31,10 +26,20 @@ export const mockCloudPlugin: TargetPlugin = {
     await copyFile(ctx.base.diskPath, ctx.outputPath);
     return { format: 'raw' };
   },
-  checkProvider: (_t, provider) => (provider === 'bad-provider' ? ['provider bad-provider does not exist'] : []),
+};
+
+/** Its provider: pushes are bookkeeping only. */
+export const mockProvider: ProviderPlugin = {
+  id: 'mock-provider',
+  description: 'Mock provider',
+  targets: ['mock', 'MockCloud'],
+  requiredTools: [],
+  providerFields: [{ name: 'name', description: 'provider name' }],
+  credentialFields: [{ name: 'token', description: 'a secret' }],
+  check: (_t, provider) => (provider === 'bad-provider' ? ['provider bad-provider does not exist'] : []),
   async push(ctx) {
     ctx.progress(50, 'Pretending to upload');
     return { identifierOnProvider: randomUUID(), providerAccountIdentifier: 'mock_user' };
   },
-  async deleteFromProvider() { /* nothing to delete on a pretend provider */ },
+  async delete() { /* nothing to delete on a pretend provider */ },
 };

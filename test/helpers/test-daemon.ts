@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConfigName } from '../../src/config/schema.js';
 import { createContainer, type Container, type ContainerOptions } from '../../src/main/container.js';
-import { mockCloudPlugin } from '../doubles/mock-cloud-plugin.js';
+import { mockCloudPlugin, mockProvider } from '../doubles/mock-cloud-plugin.js';
 import { mockOsPlugin } from '../doubles/mock-os-plugin.js';
 
 export interface TestDaemon {
@@ -24,6 +24,8 @@ export interface TestDaemonOptions {
   plugins?: ContainerOptions['plugins'];
   https?: ContainerOptions['https'];
   surfaces?: ContainerOptions['surfaces'];
+  /** Environment the daemon reads credential sets from (IMAGEFACTORY_CREDENTIAL_SET_<NAME>). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -41,9 +43,10 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
   const container = await createContainer({
     config,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    plugins: opts.plugins ?? { os: [mockOsPlugin], cloud: [mockCloudPlugin] },
+    plugins: opts.plugins ?? { os: [mockOsPlugin], cloud: [mockCloudPlugin], providers: [mockProvider] },
     https: opts.https,
     surfaces: opts.surfaces,
+    env: opts.env ?? {},
   });
   const address = await container.app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -1,5 +1,6 @@
 import type { ArtifactStore } from '../ports/artifact-store.js';
 import type { BootTester } from '../ports/boot-tester.js';
+import type { CredentialStore } from '../ports/credential-store.js';
 import type { ImageStore } from '../ports/image-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { PluginCatalog } from '../ports/plugin-catalog.js';
@@ -24,6 +25,8 @@ export interface BuildDeps {
   plugins: PluginCatalog;
   bootTester: BootTester;
   status: StatusWriter;
+  /** Named credential sets that provider images may reference. */
+  credentials: CredentialStore;
   execFactory: ExecFactory;
   logger: Logger;
   /** Whether KVM works here (probed once by trying it). */

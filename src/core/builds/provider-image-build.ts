@@ -8,10 +8,15 @@ import type { BuildLog } from './build-log.js';
 /** Pushes a COMPLETE target image to a provider. Credentials exist only in memory, for this call. */
 export async function runProviderImageBuild(deps: BuildDeps, image: ImageRecord, credentials: unknown, signal: AbortSignal, log: BuildLog, progress: ProgressSink): Promise<Partial<ImageRecord>> {
   const target = image.target ?? '';
-  const plugin = deps.plugins.targetPluginFor(target);
-  if (!plugin?.push) throw new AppError('TARGET_UNKNOWN', `Target ${target} cannot push to providers`);
-  if (credentials === undefined) {
-    throw new AppError('BUILD_FAILED', 'The credentials of this push were lost (they are kept in memory only and the daemon restarted); create the provider image again');
+  const provider = parseProvider(image.provider);
+  const chosen = deps.plugins.providerFor(target, provider);
+  if (!chosen.plugin) throw new AppError('BUILD_FAILED', `provider: ${chosen.problem}`);
+  const plugin = chosen.plugin;
+  if (image.credentialsRef) {
+    credentials = deps.credentials.get(image.credentialsRef);
+    if (credentials === undefined) throw new AppError('BUILD_FAILED', `The credential set "${image.credentialsRef}" is no longer defined on this daemon`);
+  } else if (credentials === undefined) {
+    throw new AppError('BUILD_FAILED', 'The credentials of this push were lost (they are kept in memory only and the daemon restarted); create the provider image again, or name a credential set ({"ref": "..."}) so pushes survive restarts');
   }
   const targetImage = image.targetImageId ? await deps.store.get(image.targetImageId) : undefined;
   if (!targetImage) throw new AppError('JOB_DEPENDENCY_FAILED', `The TargetImage (${image.targetImageId}) for our ProviderImage no longer exists.`);
@@ -21,11 +26,11 @@ export async function runProviderImageBuild(deps: BuildDeps, image: ImageRecord,
   });
   const base = targetImage.baseImageId ? await deps.store.get(targetImage.baseImageId) : undefined;
   const templateXml = targetImage.template ?? base?.template ?? null;
-  log.line(`Pushing target image ${targetImage.id} to provider with plugin ${plugin.id}`);
+  log.line(`Pushing target image ${targetImage.id} to provider ${plugin.id}${image.credentialsRef ? ` with credential set ${image.credentialsRef}` : ''}`);
   const result = await plugin.push({
     ...ctx,
     target,
-    provider: parseProvider(image.provider),
+    provider,
     credentials,
     parameters: image.parameters,
     targetImage: {
@@ -39,7 +44,7 @@ export async function runProviderImageBuild(deps: BuildDeps, image: ImageRecord,
   return {
     identifierOnProvider: result.identifierOnProvider,
     providerAccountIdentifier: result.providerAccountIdentifier,
-    properties: { ...image.properties, ...result.properties },
+    properties: { ...image.properties, provider_type: plugin.id, ...result.properties },
   };
 }
 

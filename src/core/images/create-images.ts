@@ -1,7 +1,9 @@
 import { AppError } from '../../domain/errors.js';
 import type { ImageRecord } from '../../domain/image.js';
 import type { Tdl } from '../../domain/template/tdl.js';
+import { readCredentialRef } from '../../domain/credential-ref.js';
 import type { BuildScheduler } from '../ports/build-scheduler.js';
+import type { CredentialStore } from '../ports/credential-store.js';
 import type { ImageStore } from '../ports/image-store.js';
 import type { PluginCatalog } from '../ports/plugin-catalog.js';
 import { newImageRecord } from './new-image-record.js';
@@ -11,6 +13,7 @@ export interface CreateImageDeps {
   store: ImageStore;
   plugins: PluginCatalog;
   engine: BuildScheduler;
+  credentials: CredentialStore;
   fetchTemplate: TemplateFetcher;
   rootpwRequired: boolean;
 }
@@ -55,12 +58,10 @@ export class ImageCreator {
       throw new AppError('REQUEST_INVALID', 'snapshot builds (parameters.snapshot) are not supported: build a target image and push it instead');
     }
     const target = this.checkTarget(req.target);
-    const plugin = this.deps.plugins.targetPluginFor(target)!;
-    if (!plugin.push) {
-      const pushable = this.deps.plugins.targets().filter((t) => t.plugin.push).map((t) => t.spec.name);
-      throw new AppError('REQUEST_INVALID', `target ${target} cannot push to providers${pushable.length ? `; targets that can: ${pushable.join(', ')}` : ''}`);
-    }
-    const problems = plugin.checkProvider?.(target, req.provider, req.credentials) ?? [];
+    const chosen = this.deps.plugins.providerFor(target, req.provider);
+    if (!chosen.plugin) throw new AppError('REQUEST_INVALID', `provider: ${chosen.problem}`);
+    const { credentials, credentialsRef } = resolveCredentials(req.credentials, this.deps.credentials);
+    const problems = chosen.plugin.check(target, req.provider, credentials);
     if (problems.length) throw new AppError('REQUEST_INVALID', `provider: ${problems.join('; ')}`);
 
     let chain: ImageRecord[] = [];
@@ -78,9 +79,10 @@ export class ImageCreator {
     }
     const provider = newImageRecord('provider_image', {
       targetImageId, target, provider: typeof req.provider === 'string' ? req.provider : JSON.stringify(req.provider),
-      parameters: req.parameters,
+      parameters: req.parameters, credentialsRef,
     });
-    await this.persistAndStart([...chain, provider], req.credentials);
+    // With a reference the build reads the set itself (also after a restart); inline ones stay in memory.
+    await this.persistAndStart([...chain, provider], credentialsRef ? undefined : credentials);
     return [...chain, provider];
   }
 
@@ -144,6 +146,22 @@ export class ImageCreator {
     for (const r of records) this.deps.engine.start(r, r.kind === 'provider_image' ? credentials : undefined);
     return records[records.length - 1];
   }
+}
+
+/**
+ * Inline credentials as sent, or the set a reference names. A reference is kept on the record; the
+ * secrets never are.
+ */
+export function resolveCredentials(value: unknown, store: CredentialStore): { credentials: unknown; credentialsRef: string | null } {
+  const read = readCredentialRef(value);
+  if (read.problem !== undefined) throw new AppError('REQUEST_INVALID', read.problem);
+  if (read.ref === null) return { credentials: value, credentialsRef: null };
+  const credentials = store.get(read.ref);
+  if (credentials === undefined) {
+    const known = store.names();
+    throw new AppError('REQUEST_INVALID', `credentials.ref: no credential set named "${read.ref}" is defined${known.length ? ` (defined: ${known.join(', ')})` : ' (the daemon has none: see credentials_file)'}`);
+  }
+  return { credentials, credentialsRef: read.ref };
 }
 
 function describe(v: unknown): string {

@@ -4,9 +4,11 @@ import type { BuildScheduler } from '../ports/build-scheduler.js';
 import type { StatusWriter } from '../builds/status-writer.js';
 import { parseProvider } from '../builds/provider-image-build.js';
 import type { ArtifactStore } from '../ports/artifact-store.js';
+import type { CredentialStore } from '../ports/credential-store.js';
 import type { ImageStore } from '../ports/image-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { PluginCatalog } from '../ports/plugin-catalog.js';
+import { resolveCredentials } from './create-images.js';
 import { makeDeleteContext } from './delete-context.js';
 
 export interface DeleteImageDeps {
@@ -16,6 +18,7 @@ export interface DeleteImageDeps {
   engine: BuildScheduler;
   status: StatusWriter;
   logger: Logger;
+  credentials: CredentialStore;
   execFactory: Parameters<typeof makeDeleteContext>[0];
 }
 
@@ -34,8 +37,12 @@ export async function deleteImage(deps: DeleteImageDeps, kind: ImageKind, id: st
   const image = await deps.store.get(id);
   if (!image || image.kind !== kind) throw new AppError('IMAGE_NOT_FOUND', `No ${IMAGE_CLASS[kind]} found with id: ${id}`);
   if (kind === 'provider_image') {
-    const missing = (['credentials', 'target', 'provider'] as const).filter((k) => req[k] === undefined || req[k] === '');
+    // An image pushed with a credential set deletes with the same set unless the request names others.
+    const required = image.credentialsRef ? (['target', 'provider'] as const) : (['credentials', 'target', 'provider'] as const);
+    const missing = required.filter((k) => req[k] === undefined || req[k] === '');
     if (missing.length) throw new AppError('REQUEST_INVALID', `Missing required values: ${missing.join(', ')}`);
+    const given = req.credentials !== undefined && req.credentials !== '';
+    req = { ...req, credentials: resolveCredentials(given ? req.credentials : { ref: image.credentialsRef }, deps.credentials).credentials };
   }
   if (image.status === 'DELETING') return;
   void runDelete(deps, image, req).catch((e) => deps.logger.error({ err: e, imageId: id }, 'delete bookkeeping failed'));
@@ -48,16 +55,16 @@ async function runDelete(deps: DeleteImageDeps, image: ImageRecord, req: DeleteR
   try {
     await deps.engine.cancel(image.id);
     if (image.kind === 'provider_image' && image.identifierOnProvider) {
-      const plugin = deps.plugins.targetPluginFor(image.target ?? '');
-      if (plugin?.deleteFromProvider) {
-        await plugin.deleteFromProvider({
-          ...(await makeDeleteContext(deps.execFactory, deps.artifacts, image.id)),
-          target: image.target ?? '',
-          provider: parseProvider(image.provider),
-          credentials: req.credentials,
-          identifierOnProvider: image.identifierOnProvider,
-        });
-      }
+      const provider = parseProvider(image.provider);
+      const chosen = deps.plugins.providerFor(image.target ?? '', provider);
+      if (!chosen.plugin) throw new AppError('PROVIDER_FAILED', `cannot delete from the provider: ${chosen.problem}`);
+      await chosen.plugin.delete({
+        ...(await makeDeleteContext(deps.execFactory, deps.artifacts, image.id)),
+        target: image.target ?? '',
+        provider,
+        credentials: req.credentials,
+        identifierOnProvider: image.identifierOnProvider,
+      });
     }
     await deps.artifacts.removeAll(image.id);
     await deps.status.transition(image.id, 'DELETED', { activity: 'Image deleted.' });

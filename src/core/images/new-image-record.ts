@@ -18,6 +18,7 @@ export function newImageRecord(kind: ImageKind, fields: Partial<ImageRecord> = {
     targetImageId: null,
     target: null,
     provider: null,
+    credentialsRef: null,
     identifierOnProvider: null,
     providerAccountIdentifier: null,
     createdAt: now,

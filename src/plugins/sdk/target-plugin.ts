@@ -11,16 +11,6 @@ export interface ParameterSpec {
   values?: readonly string[];
 }
 
-/** A kind of provider a target can push to, for /imagefactory/targets/:t/providers. */
-export interface ProviderSpec {
-  id: string;
-  description: string;
-  /** Fields of the `provider` value (string form: one field `name`). */
-  providerFields: ParameterSpec[];
-  /** Fields of the credentials document. Never stored, returned or logged. */
-  credentialFields: ParameterSpec[];
-}
-
 export interface TargetSpec {
   /** Target name exactly as Image Factory names it: ec2, openstack-kvm, vsphere... */
   name: string;
@@ -28,7 +18,6 @@ export interface TargetSpec {
   /** The disk/file formats this target can produce. */
   formats: readonly string[];
   parameters: readonly ParameterSpec[];
-  providers: readonly ProviderSpec[];
 }
 
 export interface BaseImageInput {
@@ -58,30 +47,10 @@ export interface TargetImageResult {
   properties?: Record<string, unknown>;
 }
 
-export interface PushContext extends BuildContext {
-  target: string;
-  /** As the client sent it (a string, or an object). */
-  provider: unknown;
-  /** As the client sent it; in memory only. */
-  credentials: unknown;
-  parameters: Record<string, unknown>;
-  targetImage: { id: string; bodyPath: string; format: string | null; template: Tdl | null; properties: Readonly<Record<string, unknown>> };
-}
-
-export interface PushResult {
-  identifierOnProvider: string;
-  providerAccountIdentifier: string | null;
-  properties?: Record<string, unknown>;
-}
-
-export interface DeleteFromProviderContext extends BuildContext {
-  target: string;
-  provider: unknown;
-  credentials: unknown;
-  identifierOnProvider: string;
-}
-
-/** A cloud plugin (Image Factory's cloud delegate): prepares target images and pushes them. */
+/**
+ * A cloud plugin (Image Factory's cloud delegate): prepares target images. Pushing them is the job of
+ * provider plugins (provider-plugin.ts), so one provider (libvirt, S3) can take several targets.
+ */
 export interface TargetPlugin {
   id: string;
   info: PluginInfo;
@@ -90,8 +59,4 @@ export interface TargetPlugin {
   /** Rejects bad target parameters before anything is persisted; returns problems. */
   checkParameters?(target: string, parameters: Record<string, unknown>): string[];
   createTargetImage(ctx: TargetImageContext): Promise<TargetImageResult>;
-  /** Checks provider and credential documents before anything is persisted; returns problems. */
-  checkProvider?(target: string, provider: unknown, credentials: unknown): string[];
-  push?(ctx: PushContext): Promise<PushResult>;
-  deleteFromProvider?(ctx: DeleteFromProviderContext): Promise<void>;
 }

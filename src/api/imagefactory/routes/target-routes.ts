@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../domain/errors.js';
-import type { ProviderSpec, TargetPlugin, TargetSpec } from '../../../plugins/sdk/index.js';
+import type { ProviderPlugin, TargetPlugin, TargetSpec } from '../../../plugins/sdk/index.js';
 import type { ImageFactoryApiDeps } from '../api-deps.js';
 import { apiRoot, sendDocument } from '../reply.js';
 
@@ -22,16 +22,17 @@ export function registerTargetRoutes(app: FastifyInstance, deps: ImageFactoryApi
     plugin: plugin.id,
     formats: [...spec.formats],
     parameters: spec.parameters.map((p) => ({ ...p })),
-    can_push: Boolean(plugin.push),
-    providers: { providers: spec.providers.map((p) => ({ provider: providerRef(root, spec, p) })) },
+    can_push: deps.plugins.providersFor(spec.name).length > 0,
+    providers: { providers: deps.plugins.providersFor(spec.name).map((p) => ({ provider: providerRef(root, spec, p) })) },
   });
-  const providerRef = (root: string, spec: TargetSpec, p: ProviderSpec) => ({
+  const providerRef = (root: string, spec: TargetSpec, p: ProviderPlugin) => ({
     _type: 'Provider', id: p.id, href: `${root}/targets/${spec.name}/providers/${p.id}`,
   });
-  const providerDoc = (root: string, spec: TargetSpec, p: ProviderSpec) => ({
+  const providerDoc = (root: string, spec: TargetSpec, p: ProviderPlugin) => ({
     ...providerRef(root, spec, p),
     target: spec.name,
     description: p.description,
+    default: deps.plugins.providersFor(spec.name)[0] === p && p.targets !== '*',
     provider_fields: p.providerFields.map((f) => ({ ...f })),
     credential_fields: p.credentialFields.map((f) => ({ ...f })),
   });
@@ -44,12 +45,12 @@ export function registerTargetRoutes(app: FastifyInstance, deps: ImageFactoryApi
   });
   app.get('/imagefactory/targets/:t/providers', async (req, reply) => {
     const { spec } = find((req.params as { t: string }).t);
-    return sendDocument(req, reply, 200, { providers: spec.providers.map((p) => ({ provider: providerDoc(apiRoot(req), spec, p) })) });
+    return sendDocument(req, reply, 200, { providers: deps.plugins.providersFor(spec.name).map((p) => ({ provider: providerDoc(apiRoot(req), spec, p) })) });
   });
   app.get('/imagefactory/targets/:t/providers/:p', async (req, reply) => {
     const { t, p } = req.params as { t: string; p: string };
     const { spec } = find(t);
-    const provider = spec.providers.find((x) => x.id === p);
+    const provider = deps.plugins.providersFor(spec.name).find((x) => x.id === p);
     if (!provider) throw new AppError('IMAGE_NOT_FOUND', `No provider ${p} for target ${t}`);
     return sendDocument(req, reply, 200, { provider: providerDoc(apiRoot(req), spec, provider) });
   });

@@ -16,7 +16,6 @@ export const azurePlugin: TargetPlugin = {
     description: 'Microsoft Azure: fixed VHD (virtual size a multiple of 1 MiB)',
     formats: ['vhd'],
     parameters: [],
-    providers: [],
   }],
   checkParameters: () => [],
   async createTargetImage(ctx) {

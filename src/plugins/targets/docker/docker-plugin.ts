@@ -8,7 +8,6 @@ import { cloudPluginInfo } from '../shared/plugin-info.js';
 import { checkDockerParameters, dockerSettings, DOCKER_PARAMETERS, type Compressor } from './docker-parameters.js';
 import { filteredLayerTar } from './layer-tar.js';
 import { buildOciImage, ociArch } from './oci-image.js';
-import { checkRegistryProvider, deleteFromRegistry, pushToRegistry } from './registry-push.js';
 
 const SUFFIX: Record<Compressor, string> = { xz: '.xz', gzip: '.gz', bzip2: '.bz2' };
 
@@ -40,25 +39,8 @@ export const dockerPlugin: TargetPlugin = {
     description: 'Docker: `docker load`-able image archive (and an OCI image layout)',
     formats: ['docker', 'tar'],
     parameters: DOCKER_PARAMETERS,
-    providers: [{
-      id: 'registry',
-      description: 'A Docker Registry HTTP API v2 service (docker-registry/distribution, Harbor, Quay...): a reference string "host:port/repository:tag", or the object below',
-      providerFields: [
-        { name: 'registry', description: 'Registry host[:port] (a reference without a host means docker.io)' },
-        { name: 'repository', description: 'Repository, e.g. team/app' },
-        { name: 'tag', description: 'Tag', default: 'latest' },
-        { name: 'tls_verify', description: 'Use HTTPS and verify the certificate (default true; false for loopback registries, which then use plain HTTP)' },
-      ],
-      credentialFields: [
-        { name: 'username', description: 'Registry user (empty credentials {} for an open registry)' },
-        { name: 'password', description: 'Password or token' },
-      ],
-    }],
   }],
   checkParameters: (_t, params) => checkDockerParameters(params),
-  checkProvider: (_t, provider, credentials) => checkRegistryProvider(provider, credentials),
-  push: pushToRegistry,
-  deleteFromProvider: deleteFromRegistry,
   async createTargetImage(ctx) {
     const problems = checkDockerParameters(ctx.parameters);
     if (problems.length) throw new AppError('REQUEST_INVALID', problems.join('; '));

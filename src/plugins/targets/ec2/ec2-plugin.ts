@@ -32,24 +32,6 @@ export const ec2Plugin: TargetPlugin = {
     description: 'Amazon EC2: raw disk (sparse)',
     formats: ['raw'],
     parameters: PARAMETERS,
-    providers: [{
-      id: 'ec2',
-      description: `An EC2 region: "ec2-<region>" (${REGIONS.map((r) => `ec2-${r}`).join(', ')}) or a JSON object`,
-      providerFields: [
-        { name: 'name', description: 'Region name, e.g. ec2-us-east-1 (the whole value when given as a string)' },
-        { name: 'boto_loc', description: 'Override: boto location constraint' },
-        { name: 'host', description: 'Override: EC2 endpoint host' },
-        { name: 'i386', description: 'Override: i386 AKI for paravirtual images' },
-        { name: 'x86_64', description: 'Override: x86_64 AKI for paravirtual images' },
-      ],
-      credentialFields: [
-        { name: 'account_number', description: 'AWS account number' },
-        { name: 'access_key', description: 'Access key id (becomes provider_account_identifier)' },
-        { name: 'secret_access_key', description: 'Secret access key' },
-        { name: 'certificate', description: 'X.509 certificate (S3 bundles; alias x509_public)' },
-        { name: 'key', description: 'X.509 private key (S3 bundles; alias x509_private)' },
-      ],
-    }],
   }],
   checkParameters(_target, params) {
     const problems = checkEnumParameters(PARAMETERS, params);

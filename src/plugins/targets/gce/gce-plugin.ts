@@ -18,20 +18,6 @@ export const gcePlugin: TargetPlugin = {
     description: 'Google Compute Engine: .tar.gz holding a sparse disk.raw',
     formats: ['tar.gz'],
     parameters: PARAMETERS,
-    providers: [{
-      id: 'gcs-bucket',
-      description: 'A Google Cloud Storage bucket name (CLI form: @bucket)',
-      providerFields: [{ name: 'name', description: 'Bucket name' }],
-      credentialFields: [
-        { name: 'type', description: 'service_account' },
-        { name: 'project_id', description: 'Project that receives the image' },
-        { name: 'private_key_id', description: 'Key id' },
-        { name: 'private_key', description: 'PEM private key' },
-        { name: 'client_email', description: 'Service account e-mail' },
-        { name: 'client_id', description: 'Client id' },
-        { name: 'token_uri', description: 'OAuth token endpoint' },
-      ],
-    }],
   }],
   checkParameters: (_t, params) => {
     const name = params.gce_image_name;

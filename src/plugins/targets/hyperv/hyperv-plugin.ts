@@ -23,7 +23,6 @@ export const hypervPlugin: TargetPlugin = {
     description: 'Microsoft Hyper-V: dynamic VHDX (or VHD)',
     formats: ['vhdx', 'vhd'],
     parameters: PARAMETERS,
-    providers: [],
   }],
   checkParameters: (_t, params) => checkEnumParameters(PARAMETERS, params),
   async createTargetImage(ctx) {

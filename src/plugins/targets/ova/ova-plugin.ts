@@ -146,7 +146,6 @@ export const ovaPlugin: TargetPlugin = {
     description: 'OVA / Vagrant box packaging of an rhevm, vsphere or hyperv target image',
     formats: ['ova', 'tar.gz', 'box'],
     parameters: OVA_PARAMETERS,
-    providers: [],
   })),
   checkParameters: (_t, params) => [
     ...checkEnumParameters(OVA_PARAMETERS, params),

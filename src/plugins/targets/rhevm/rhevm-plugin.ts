@@ -17,24 +17,6 @@ export const rhevmPlugin: TargetPlugin = {
     description: 'RHEV-M / oVirt: qcow2 (compat 1.1) or raw',
     formats: ['qcow2', 'raw'],
     parameters: PARAMETERS,
-    providers: [{
-      id: 'rhevm',
-      description: 'An RHEV-M manager with an NFS export domain (XML attributes or JSON)',
-      providerFields: [
-        { name: 'api-url', description: 'RHEV-M API URL, e.g. https://rhevm.host/api' },
-        { name: 'nfs-host', description: 'NFS server of the export domain' },
-        { name: 'nfs-path', description: 'Export path on the NFS server' },
-        { name: 'nfs-dir', description: 'Local mount point of the export domain' },
-        { name: 'cluster', description: 'Cluster name', default: '_any_' },
-        { name: 'timeout', description: 'Import timeout (s)', default: 1800 },
-        { name: 'username', description: 'Optional: user (else from the credentials)' },
-        { name: 'password', description: 'Optional: password (else from the credentials)' },
-      ],
-      credentialFields: [
-        { name: 'username', description: 'RHEV-M user' },
-        { name: 'password', description: 'RHEV-M password' },
-      ],
-    }],
   }],
   checkParameters: (_t, params) => checkEnumParameters(PARAMETERS, params),
   async createTargetImage(ctx) {

@@ -13,7 +13,6 @@ export const virtualboxPlugin: TargetPlugin = {
     description: 'Oracle VirtualBox: dynamic VDI',
     formats: ['vdi'],
     parameters: [],
-    providers: [],
   }],
   checkParameters: () => [],
   async createTargetImage(ctx) {

@@ -21,22 +21,6 @@ export const vspherePlugin: TargetPlugin = {
     description: 'VMware vSphere: VMDK (streamOptimized or monolithic sparse)',
     formats: ['vmdk'],
     parameters: PARAMETERS,
-    providers: [{
-      id: 'vsphere',
-      description: 'A vCenter/ESXi SDK endpoint (XML attributes or JSON)',
-      providerFields: [
-        { name: 'api-url', description: 'SDK URL, e.g. https://vsphere.host/sdk' },
-        { name: 'datastore', description: 'Datastore for the VM disk' },
-        { name: 'network_name', description: 'Network of the VM NIC', default: 'VM Network' },
-        { name: 'compute_resource', description: 'Compute resource (cluster/host)' },
-        { name: 'username', description: 'Optional: user (else from the credentials)' },
-        { name: 'password', description: 'Optional: password (else from the credentials)' },
-      ],
-      credentialFields: [
-        { name: 'username', description: 'vSphere user' },
-        { name: 'password', description: 'vSphere password' },
-      ],
-    }],
   }],
   checkParameters: (_t, params) => checkEnumParameters(PARAMETERS, params),
   async createTargetImage(ctx) {

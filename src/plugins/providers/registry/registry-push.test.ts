@@ -10,7 +10,8 @@ import type { PushContext } from '../../sdk/index.js';
 import { makeTargetContext } from '../../../../test/helpers/target-context.js';
 import { makeDeleteContext, makePushContext } from '../../../../test/providers/helpers/push-context.js';
 import { startRegistry, type RegistryServer } from '../../../../test/providers/helpers/registry-server.js';
-import { dockerPlugin } from './docker-plugin.js';
+import { dockerPlugin } from '../../targets/docker/docker-plugin.js';
+import { registryProvider } from './registry-plugin.js';
 import { checkRegistryProvider } from './registry-push.js';
 import { readRegistryDestination } from './registry-provider.js';
 
@@ -68,7 +69,7 @@ async function inspect(ref: string, creds?: string): Promise<{ Digest: string; L
 
 test('open registry: push from the OCI layout, inspect and pull back identical layers, delete by digest', async () => {
   const ctx = await makePushContext(root, { target: 'docker', provider: `${open.address}/team/app:v1`, credentials: {}, targetImage: image });
-  const result = await dockerPlugin.push!(ctx);
+  const result = await registryProvider.push(ctx);
   assert.match(result.identifierOnProvider, new RegExp(`^${open.address.replace(/\./g, '\\.')}/team/app@sha256:[0-9a-f]{64}$`));
   assert.equal(result.providerAccountIdentifier, null);
   assert.ok(ctx.argvs.some((a) => a.includes(`oci:${join(root, 'storage', 'ti1', 'oci')}`)), 'pushed from the OCI layout');
@@ -83,7 +84,7 @@ test('open registry: push from the OCI layout, inspect and pull back identical l
   assert.deepEqual(await layoutLayers(pulled), sourceLayers);
 
   const del = await makeDeleteContext(root, { target: 'docker', provider: `${open.address}/team/app:v1`, credentials: {}, identifierOnProvider: result.identifierOnProvider });
-  await dockerPlugin.deleteFromProvider!(del);
+  await registryProvider.delete(del);
   await assert.rejects(inspect(`${open.address}/team/app:v1`), /manifest unknown/);
 });
 
@@ -92,7 +93,7 @@ test('htpasswd registry: login through stdin, auth file gone afterwards, XML cre
   const credentials = `<provider_credentials><docker_credentials><username>${USER}</username><password>${PASSWORD}</password></docker_credentials></provider_credentials>`;
   assert.deepEqual(checkRegistryProvider(provider, credentials), []);
   const ctx = await makePushContext(root, { target: 'docker', provider, credentials, targetImage: image });
-  const result = await dockerPlugin.push!(ctx);
+  const result = await registryProvider.push(ctx);
   assert.equal(result.providerAccountIdentifier, USER);
   assert.equal((await inspect(`${secured.address}/team/secure:v2`, `${USER}:${PASSWORD}`)).Digest, result.identifierOnProvider.split('@')[1]);
   // The password went to skopeo on stdin only, and nothing is left on disk.
@@ -102,7 +103,7 @@ test('htpasswd registry: login through stdin, auth file gone afterwards, XML cre
   assert.ok(ctx.lines.every((l) => !l.includes(PASSWORD)));
 
   const del = await makeDeleteContext(root, { target: 'docker', provider, credentials: { username: USER, password: PASSWORD }, identifierOnProvider: result.identifierOnProvider });
-  await dockerPlugin.deleteFromProvider!(del);
+  await registryProvider.delete(del);
   await assert.rejects(inspect(`${secured.address}/team/secure:v2`, `${USER}:${PASSWORD}`), /manifest unknown/);
 });
 
@@ -110,13 +111,13 @@ test('htpasswd registry: a wrong password or none fails with the registry\'s mes
   const provider = `${secured.address}/team/secure:bad`;
   const wrong = 'Wr0ng-pass-word';
   const ctx = await makePushContext(root, { target: 'docker', provider, credentials: { username: USER, password: wrong }, targetImage: image });
-  const err = await dockerPlugin.push!(ctx).then(() => null, (e: unknown) => e);
+  const err = await registryProvider.push(ctx).then(() => null, (e: unknown) => e);
   assert.ok(isAppError(err) && err.code === 'PROVIDER_FAILED', String(err));
   assert.match(err.message, /invalid username\/password/);
   assert.ok(!err.message.includes(wrong) && ctx.lines.every((l) => !l.includes(wrong)));
 
   const anon = await makePushContext(root, { target: 'docker', provider, credentials: {}, targetImage: image });
-  await assert.rejects(dockerPlugin.push!(anon), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /requires credentials/.test(e.message));
+  await assert.rejects(registryProvider.push(anon), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /requires credentials/.test(e.message));
 });
 
 test('without an OCI layout the (compressed) docker archive body is pushed', async () => {
@@ -127,7 +128,7 @@ test('without an OCI layout the (compressed) docker archive body is pushed', asy
     target: 'docker', provider: `docker://${open.address}/team/archive`, credentials: '{}',
     targetImage: { id: 'ti2', bodyPath: join(dir, 'ti2.body'), format: 'docker', template: null, properties: {} },
   });
-  const result = await dockerPlugin.push!(ctx);
+  const result = await registryProvider.push(ctx);
   assert.ok(ctx.argvs.some((a) => a.includes(`docker-archive:${join(dir, 'ti2.body')}`)));
   assert.equal((await inspect(`${open.address}/team/archive:latest`)).Digest, result.identifierOnProvider.split('@')[1]);
 });

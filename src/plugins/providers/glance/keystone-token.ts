@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { AppError } from '../domain/errors.js';
+import { AppError } from '../../../domain/errors.js';
 
 export interface KeystonePasswordAuth {
   /** Identity endpoint, e.g. https://keystone.example.com:5000/v3 (a missing /v3 is added). */

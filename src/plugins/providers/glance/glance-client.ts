@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { request } from 'undici';
-import { AppError } from '../domain/errors.js';
+import { AppError } from '../../../domain/errors.js';
 
 /** A Glance image as the v2 API returns it (the fields we read). */
 export interface GlanceImage {

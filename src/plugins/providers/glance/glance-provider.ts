@@ -1,4 +1,4 @@
-import { readBoolean, readProviderDocument } from '../shared/provider-documents.js';
+import { readBoolean, readProviderDocument } from '../../sdk/provider-documents.js';
 
 /** The Glance endpoint and the image metadata a provider value asks for. */
 export interface GlanceProvider {

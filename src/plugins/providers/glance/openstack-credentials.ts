@@ -1,4 +1,4 @@
-import { readCredentialsDocument, type FieldMap } from '../shared/provider-documents.js';
+import { readCredentialsDocument, type FieldMap } from '../../sdk/provider-documents.js';
 
 /**
  * How the push authenticates to Glance, chosen by the credentials' `strategy`:

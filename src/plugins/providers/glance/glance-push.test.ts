@@ -10,7 +10,7 @@ import { isAppError } from '../../../domain/errors.js';
 import type { Tdl } from '../../../domain/template/tdl.js';
 import { makeDeleteContext, makePushContext } from '../../../../test/providers/helpers/push-context.js';
 import { startGlance, type GlanceServer } from '../../../../test/providers/helpers/glance-server.js';
-import { openstackPlugin } from './openstack-plugin.js';
+import { glanceProvider } from './glance-plugin.js';
 import { checkGlanceProvider } from './glance-push.js';
 import { readOpenstackAuth } from './openstack-credentials.js';
 
@@ -53,7 +53,7 @@ test('qcow2 push (XML provider attributes and credentials): active with the righ
     target: 'openstack-kvm', provider, credentials: trustedXml,
     targetImage: { id: 'ti-q', bodyPath: qcow2, format: 'qcow2', template: { name: 'Debian 12 from the factory' } as unknown as Tdl, properties: {} },
   });
-  const result = await openstackPlugin.push!(ctx);
+  const result = await glanceProvider.push(ctx);
   assert.match(result.identifierOnProvider, /^[0-9a-f-]{36}$/);
   assert.equal(result.providerAccountIdentifier, 'factory');
   const img = await show(result.identifierOnProvider);
@@ -66,7 +66,7 @@ test('qcow2 push (XML provider attributes and credentials): active with the righ
     ['Debian 12 from the factory', 'qcow2', 'bare', 'public', 'proj-a', 1, 256, 'ti-q']);
 
   const del = await makeDeleteContext(root, { target: 'openstack-kvm', provider, credentials: trustedXml, identifierOnProvider: result.identifierOnProvider });
-  await openstackPlugin.deleteFromProvider!(del);
+  await glanceProvider.delete(del);
   assert.equal((await show(result.identifierOnProvider)).error, 'HTTPNotFound');
 });
 
@@ -74,7 +74,7 @@ test('raw push (JSON provider and credentials) is named after the push without a
   const provider = { 'glance-host': '127.0.0.1', 'glance-port': glance.port };
   const credentials = { strategy: 'trusted', username: 'other', tenant: 'proj-b' };
   const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials, targetImage: { id: 'ti-r', bodyPath: raw, format: 'raw', template: null, properties: {} } });
-  const result = await openstackPlugin.push!(ctx);
+  const result = await glanceProvider.push(ctx);
   const img = await show(result.identifierOnProvider, 'other', 'proj-b');
   assert.deepEqual([img.status, img.disk_format, img.size, img.checksum, img.visibility], ['active', 'raw', 8 * 1024 * 1024, await digest(raw, 'md5'), 'shared']);
   assert.equal(img.name, `ImageFactory created image - ${ctx.imageId}`);
@@ -83,23 +83,23 @@ test('raw push (JSON provider and credentials) is named after the push without a
 test('Glance refusing the request fails the push with its message; an unreachable Glance too', async () => {
   const provider = { 'glance-host': '127.0.0.1', 'glance-port': glance.port };
   const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials: { strategy: 'noauth' }, targetImage: { id: 'ti-x', bodyPath: raw, format: 'raw', template: null, properties: {} } });
-  await assert.rejects(openstackPlugin.push!(ctx), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /HTTP 401/.test(e.message));
+  await assert.rejects(glanceProvider.push(ctx), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /HTTP 401/.test(e.message));
   const closed = await makePushContext(root, { target: 'openstack-kvm', provider: { 'glance-port': 9 }, credentials: trustedXml, targetImage: { id: 'ti-x', bodyPath: raw, format: 'raw', template: null, properties: {} } });
-  await assert.rejects(openstackPlugin.push!(closed), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /Cannot reach Glance/.test(e.message));
+  await assert.rejects(glanceProvider.push(closed), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /Cannot reach Glance/.test(e.message));
 });
 
 test('noauth strategy against the stock unauthenticated Glance; its 403 for a public image comes through', async () => {
   const provider = { 'glance-host': '127.0.0.1', 'glance-port': openGlance.port };
   const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials: '<provider_credentials><openstack_credentials><strategy>noauth</strategy></openstack_credentials></provider_credentials>', targetImage: { id: 'ti-n', bodyPath: qcow2, format: 'qcow2', template: null, properties: {} } });
-  const result = await openstackPlugin.push!(ctx);
+  const result = await glanceProvider.push(ctx);
   assert.equal(result.providerAccountIdentifier, null);
   const { stdout } = await runTool(['/usr/bin/python3', SHOW, openGlance.endpoint, result.identifierOnProvider, 'noauth']);
   const img = JSON.parse(stdout) as Record<string, unknown>;
   assert.deepEqual([img.status, img.owner, img.checksum], ['active', null, await digest(qcow2, 'md5')]);
-  await openstackPlugin.deleteFromProvider!(await makeDeleteContext(root, { target: 'openstack-kvm', provider, credentials: { strategy: 'noauth' }, identifierOnProvider: result.identifierOnProvider }));
+  await glanceProvider.delete(await makeDeleteContext(root, { target: 'openstack-kvm', provider, credentials: { strategy: 'noauth' }, identifierOnProvider: result.identifierOnProvider }));
 
   const pub = await makePushContext(root, { target: 'openstack-kvm', provider: { ...provider, is_public: true }, credentials: { strategy: 'noauth' }, targetImage: { id: 'ti-n', bodyPath: qcow2, format: 'qcow2', template: null, properties: {} } });
-  await assert.rejects(openstackPlugin.push!(pub), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /HTTP 403: .*publicize_image/.test(e.message));
+  await assert.rejects(glanceProvider.push(pub), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /HTTP 403: .*publicize_image/.test(e.message));
 });
 
 test('provider and credential problems; openrc credentials', () => {

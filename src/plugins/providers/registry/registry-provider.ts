@@ -1,4 +1,4 @@
-import { readBoolean, readCredentialsDocument, readProviderDocument } from '../shared/provider-documents.js';
+import { readBoolean, readCredentialsDocument, readProviderDocument } from '../../sdk/provider-documents.js';
 
 /** Where a docker target image goes: a repository and tag on a Docker Registry HTTP API v2 service. */
 export interface RegistryDestination {

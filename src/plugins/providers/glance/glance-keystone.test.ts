@@ -10,7 +10,7 @@ import { isAppError } from '../../../domain/errors.js';
 import { makeDeleteContext, makePushContext } from '../../../../test/providers/helpers/push-context.js';
 import { startGlance, type GlanceServer } from '../../../../test/providers/helpers/glance-server.js';
 import { startKeystone, type KeystoneServer } from '../../../../test/providers/helpers/keystone-server.js';
-import { openstackPlugin } from './openstack-plugin.js';
+import { glanceProvider } from './glance-plugin.js';
 
 /** The Keystone code paths against a real Keystone, with Glance validating every token there (authtoken). */
 const SHOW = fileURLToPath(new URL('../../../../test/providers/helpers/glance-show.py', import.meta.url));
@@ -40,7 +40,7 @@ const target = () => ({ id: 'ti-k', bodyPath: disk, format: 'qcow2', template: n
 test('keystone strategy: v3 password token, upload, check with glanceclient over a keystoneauth session, delete', async () => {
   const provider = { 'glance-host': '127.0.0.1', 'glance-port': glance.port, name: 'keystone-pushed' };
   const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials: credentials(ADMIN_PASSWORD), targetImage: target() });
-  const result = await openstackPlugin.push!(ctx);
+  const result = await glanceProvider.push(ctx);
   assert.equal(result.providerAccountIdentifier, 'admin');
   const showArgs = [glance.endpoint, result.identifierOnProvider, 'keystone', keystone.url, 'admin', ADMIN_PASSWORD, 'admin'];
   const img = JSON.parse((await runTool(['/usr/bin/python3', SHOW, ...showArgs])).stdout) as Record<string, unknown>;
@@ -49,7 +49,7 @@ test('keystone strategy: v3 password token, upload, check with glanceclient over
   assert.ok(ctx.lines.every((l) => !l.includes(ADMIN_PASSWORD)));
 
   const del = await makeDeleteContext(root, { target: 'openstack-kvm', provider, credentials: credentials(ADMIN_PASSWORD), identifierOnProvider: result.identifierOnProvider });
-  await openstackPlugin.deleteFromProvider!(del);
+  await glanceProvider.delete(del);
   const gone = JSON.parse((await runTool(['/usr/bin/python3', SHOW, ...showArgs])).stdout) as Record<string, unknown>;
   assert.equal(gone.error, 'HTTPNotFound');
 });
@@ -60,17 +60,17 @@ test('token strategy: a token issued by the openstack CLI', async () => {
   { env: { OS_PASSWORD: ADMIN_PASSWORD } });
   const provider = `<provider glance-host="127.0.0.1" glance-port="${glance.port}"/>`;
   const ctx = await makePushContext(root, { target: 'openstack-kvm', provider, credentials: { token: stdout.trim() }, targetImage: target() });
-  const result = await openstackPlugin.push!(ctx);
+  const result = await glanceProvider.push(ctx);
   assert.match(result.identifierOnProvider, /^[0-9a-f-]{36}$/);
   // A token Keystone does not know is refused by Glance's authtoken.
   const bad = await makePushContext(root, { target: 'openstack-kvm', provider, credentials: { token: 'gAAAA-not-a-token' }, targetImage: target() });
-  await assert.rejects(openstackPlugin.push!(bad), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /HTTP 401/.test(e.message));
+  await assert.rejects(glanceProvider.push(bad), (e: unknown) => isAppError(e) && e.code === 'PROVIDER_FAILED' && /HTTP 401/.test(e.message));
 });
 
 test('a wrong password fails with Keystone\'s message and never shows the password', async () => {
   const wrong = 'Wrong-pw-4-keystone';
   const ctx = await makePushContext(root, { target: 'openstack-kvm', provider: { 'glance-port': glance.port }, credentials: credentials(wrong), targetImage: target() });
-  const err = await openstackPlugin.push!(ctx).then(() => null, (e: unknown) => e);
+  const err = await glanceProvider.push(ctx).then(() => null, (e: unknown) => e);
   assert.ok(isAppError(err) && err.code === 'PROVIDER_FAILED', String(err));
   assert.match(err.message, /Keystone refused .*HTTP 401.*requires authentication/);
   assert.ok(!err.message.includes(wrong) && ctx.lines.every((l) => !l.includes(wrong)));

@@ -1,4 +1,4 @@
-import { parseXmlTree, type XmlElement } from '../../../domain/template/xml-tree.js';
+import { parseXmlTree, type XmlElement } from '../../domain/template/xml-tree.js';
 
 /**
  * Reading the `provider` and `credentials` values of a provider image. Clients send them as JSON

@@ -1,7 +1,7 @@
 import type { DeleteFromProviderContext, PushContext, PushResult } from '../../sdk/index.js';
 import { AppError } from '../../../domain/errors.js';
-import { GlanceClient } from '../../../platform/glance-client.js';
-import { requestKeystoneToken } from '../../../platform/keystone-token.js';
+import { GlanceClient } from './glance-client.js';
+import { requestKeystoneToken } from './keystone-token.js';
 import { readGlanceProvider } from './glance-provider.js';
 import { accountOf, readOpenstackAuth, type OpenstackAuth } from './openstack-credentials.js';
 
