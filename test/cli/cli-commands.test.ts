@@ -20,7 +20,7 @@ describe('imagefactory CLI against a daemon (plain HTTP, OAuth off)', () => {
   const cli = (...args: string[]) => runCli(['--url', api, '--poll-interval', '50', ...args]);
 
   before(async () => {
-    d = await startTestDaemon();
+    d = await startTestDaemon({ env: { IMAGEFACTORY_CREDENTIAL_SET_CLI_SET: JSON.stringify({ token: 'set-secret-token' }) } });
     api = `${d.url}/imagefactory`;
     dir = await mkdtemp(join(tmpdir(), 'if-cli-'));
     template = join(dir, 'mock.tdl');
@@ -87,6 +87,18 @@ describe('imagefactory CLI against a daemon (plain HTTP, OAuth off)', () => {
     assert.equal(delProvider.code, 0, delProvider.stderr);
     assert.deepEqual(JSON.parse(delProvider.stdout), { id: pf.UUID, type: 'provider_image', deleted: true });
     assert.equal((await fetch(`${api}/provider_images/${pf.UUID}`)).status, 404);
+
+    // A credential set kept by the daemon: named at push time, reused by the delete.
+    const byRef = await cli('provider_image', 'mock', '@mock-provider', '--credentials-ref', 'cli-set', '--id', target.id);
+    assert.equal(byRef.code, 0, byRef.stderr);
+    const rf = finalDetails(byRef.stdout);
+    assert.doesNotMatch(byRef.stdout + byRef.stderr, /set-secret-token/);
+    const delByRef = await cli('delete', rf.UUID, '--provider', '@mock-provider', '--target', 'mock');
+    assert.equal(delByRef.code, 0, delByRef.stderr);
+    const unknownRef = await cli('provider_image', 'mock', '@mock-provider', '--credentials-ref', 'nope', '--id', target.id);
+    assert.equal(unknownRef.code, 2);
+    assert.match(unknownRef.stderr, /no credential set named "nope"/);
+    assert.equal((await cli('provider_image', 'mock', '@mock-provider', creds, '--credentials-ref', 'cli-set', '--id', target.id)).code, 2);
 
     // The daemon's own messages come back with exit code 2.
     const badParam = await cli('target_image', 'mock', '--id', target.base_image.id, '--parameter', 'mock_param', 'z');
