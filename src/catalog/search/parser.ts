@@ -1,4 +1,4 @@
-import { CatalogError } from '../catalog-errors.js';
+import { AppError } from '../../domain/errors.js';
 import { tokenize, type Token } from './tokenizer.js';
 
 /** The search AST (scoped_search query_language/ast.rb, reduced to what the query builder needs). */
@@ -22,7 +22,7 @@ export function parseSearch(query: string): SearchNode | null {
   if (tokens.length === 0) return null;
   const p = new Parser(tokens);
   const node = p.orExpr();
-  if (!p.done()) throw new CatalogError('invalid', `Unexpected token in search query: ${describe(p.peek()!)}`);
+  if (!p.done()) throw new AppError('CATALOG_QUERY_INVALID', `Unexpected token in search query: ${describe(p.peek()!)}`);
   return node;
 }
 
@@ -53,17 +53,17 @@ class Parser {
 
   private unary(): SearchNode {
     const t = this.next();
-    if (!t) throw new CatalogError('invalid', 'Unexpected end of search query');
+    if (!t) throw new AppError('CATALOG_QUERY_INVALID', 'Unexpected end of search query');
     switch (t.kind) {
       case 'not': return { type: 'not', item: this.unary() };
       case 'lparen': {
         const inner = this.orExpr();
-        if (this.next()?.kind !== 'rparen') throw new CatalogError('invalid', 'Unbalanced parentheses in search query');
+        if (this.next()?.kind !== 'rparen') throw new AppError('CATALOG_QUERY_INVALID', 'Unbalanced parentheses in search query');
         return inner;
       }
       case 'set': case 'null': return { type: t.kind, field: this.fieldName() };
       case 'word': return this.afterWord(t.text);
-      default: throw new CatalogError('invalid', `Unexpected token in search query: ${describe(t)}`);
+      default: throw new AppError('CATALOG_QUERY_INVALID', `Unexpected token in search query: ${describe(t)}`);
     }
   }
 
@@ -82,24 +82,24 @@ class Parser {
 
   private value(): string {
     const t = this.next();
-    if (t?.kind !== 'word') throw new CatalogError('invalid', 'Value expected in search query');
+    if (t?.kind !== 'word') throw new AppError('CATALOG_QUERY_INVALID', 'Value expected in search query');
     return t.text;
   }
 
   private list(): string[] {
-    if (this.next()?.kind !== 'lparen') throw new CatalogError('invalid', 'A list in parentheses is expected after ^');
+    if (this.next()?.kind !== 'lparen') throw new AppError('CATALOG_QUERY_INVALID', 'A list in parentheses is expected after ^');
     const values: string[] = [];
     for (;;) {
       values.push(this.value());
       const t = this.next();
       if (t?.kind === 'rparen') return values;
-      if (t?.kind !== 'comma') throw new CatalogError('invalid', 'Unbalanced parentheses in search query');
+      if (t?.kind !== 'comma') throw new AppError('CATALOG_QUERY_INVALID', 'Unbalanced parentheses in search query');
     }
   }
 
   private fieldName(): string {
     const t = this.next();
-    if (t?.kind !== 'word') throw new CatalogError('invalid', 'Field name expected in search query');
+    if (t?.kind !== 'word') throw new AppError('CATALOG_QUERY_INVALID', 'Field name expected in search query');
     return t.text;
   }
 }
