@@ -10,6 +10,7 @@ import { registerImageRoutes } from './routes/image-routes.js';
 import { registerImportRoutes } from './routes/import-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
+import { readMultipartFields } from './multipart-fields.js';
 import { parseXmlBody } from './xml-body.js';
 import { registerMethodNotAllowed } from './method-not-allowed.js';
 
@@ -21,10 +22,9 @@ declare module 'fastify' {
 export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryApiDeps): Promise<void> {
   app.removeContentTypeParser('text/plain');
   await app.register(formbody);
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    // Uploaded files are ignored, as in the original; only fields count.
-    onFile: async (part) => { part.file.resume(); },
+  await app.register(multipart);
+  app.addHook('preValidation', async (req) => {
+    if (req.isMultipart()) req.body = await readMultipartFields(req, app.initialConfig.bodyLimit ?? 1024 * 1024);
   });
   // An empty body is no body (clients pipe empty stdin on GETs); bad JSON is a 400 naming the problem.
   app.removeContentTypeParser('application/json');

@@ -32,7 +32,7 @@ export function compileSearch(node: SearchNode, fields: SearchFields): Condition
 
 /** A bare word: LIKE over the default text fields (ORed); a set field's name alone means "= true". */
 function bare(value: string, fields: SearchFields): Condition {
-  const f = fields[value.toLowerCase()];
+  const f = Object.hasOwn(fields, value.toLowerCase()) ? fields[value.toLowerCase()] : undefined;
   if (f?.type === 'set') return sql<SqlBool>`${sql.ref(f.column)} = 1`;
   const defaults = Object.values(fields).filter((d) => d.inDefault);
   if (defaults.length === 0) return sql<SqlBool>`0 = 1`;
