@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../domain/json-depth.js';
 import { ForemanError } from './errors.js';
 
 /** Bodies are kept as text and parsed by `jsonBody`, so each failure gets Foreman's own reply. */
@@ -23,6 +24,9 @@ export function jsonBody(req: FastifyRequest): Record<string, unknown> {
     parsed = JSON.parse(text);
   } catch (e) {
     throw new ForemanError(400, { status: 400, error: `There was a problem in the JSON you submitted: ${(e as Error).message}` });
+  }
+  if (jsonTooDeep(parsed)) {
+    throw new ForemanError(400, { status: 400, error: `There was a problem in the JSON you submitted: nested more than ${MAX_JSON_DEPTH} levels deep` });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ForemanError(400, { status: 400, error: 'There was a problem in the JSON you submitted: a JSON object is expected' });

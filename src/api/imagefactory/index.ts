@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../domain/json-depth.js';
 import type { ImageFactoryApiDeps } from './api-deps.js';
 import { imageFactoryErrorHandler } from './error-handler.js';
 import { negotiateFormat } from './negotiate.js';
@@ -31,9 +32,12 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = (body as string).trim();
     if (!text) return done(null, undefined);
-    try { done(null, JSON.parse(text)); } catch (e) {
-      done(new AppError('REQUEST_INVALID', `Request body is not valid JSON: ${(e as Error).message}`), undefined);
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch (e) {
+      return done(new AppError('REQUEST_INVALID', `Request body is not valid JSON: ${(e as Error).message}`), undefined);
     }
+    if (jsonTooDeep(parsed)) return done(new AppError('REQUEST_INVALID', `Request body is nested more than ${MAX_JSON_DEPTH} levels deep`), undefined);
+    return done(null, parsed);
   });
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => {
     try { done(null, parseXmlBody(body as string)); } catch (e) { done(e as Error, undefined); }

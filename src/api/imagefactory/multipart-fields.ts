@@ -34,11 +34,10 @@ export async function readMultipartFields(req: FastifyRequest, bodyLimit: number
       fields[part.fieldname] = prior === undefined ? part.value : Array.isArray(prior) ? [...prior, part.value] : [prior, part.value];
     }
   } catch (e) {
+    if (parts === 0 && /Unexpected end of (form|multipart data)/.test((e as Error).message)) throw noParts(req);
     throw translate(e);
   }
-  if (parts === 0 && (declared > 0 || req.headers['transfer-encoding'])) {
-    throw new AppError('REQUEST_INVALID', `multipart/form-data body is malformed: no part starts with the boundary "--${boundaryOf(req)}" given in Content-Type`);
-  }
+  if (parts === 0 && (declared > 0 || req.headers['transfer-encoding'])) throw noParts(req);
   return { ...fields };
 }
 
@@ -51,6 +50,11 @@ function translate(e: unknown): AppError {
     : /Unexpected end of (form|multipart data)/.test(err.message ?? '') ? 'it ends before the closing boundary delimiter (parts must use CRLF line endings and end with "--boundary--")'
     : err.message ?? 'unreadable';
   return new AppError('REQUEST_INVALID', `multipart/form-data body is malformed: ${why}`, { cause: e });
+}
+
+function noParts(req: FastifyRequest): AppError {
+  const b = boundaryOf(req);
+  return new AppError('REQUEST_INVALID', `multipart/form-data body is malformed: no complete part delimited by the boundary "--${b}" given in Content-Type (each part starts with "--${b}" and CRLF; the body ends with "--${b}--")`);
 }
 
 function boundaryOf(req: FastifyRequest): string {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../domain/json-depth.js';
 import { NovaFault } from './faults.js';
 
 const JSON_TYPES = ['application/json', 'application/vnd.openstack.compute+json'];
@@ -18,9 +19,12 @@ export function jsonBody(req: FastifyRequest): unknown {
   if (type && type !== 'text/plain' && !JSON_TYPES.includes(type)) throw new NovaFault(415, 'Unsupported Content-Type');
   const text = typeof req.body === 'string' ? req.body : '';
   if (!text.trim()) throw new NovaFault(400, 'Malformed request body');
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new NovaFault(400, 'Malformed request body');
   }
+  if (jsonTooDeep(parsed)) throw new NovaFault(400, `Malformed request body: nested more than ${MAX_JSON_DEPTH} levels deep`);
+  return parsed;
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ImportRequest } from '../../../core/images/import-base-image.js';
 import { AppError } from '../../../domain/errors.js';
+import { jsonTooDeep } from '../../../domain/json-depth.js';
 import type { ImageFactoryApiDeps } from '../api-deps.js';
 import { imageFactoryErrorHandler } from '../error-handler.js';
 import { registerMethodNotAllowed } from '../method-not-allowed.js';
@@ -68,7 +69,7 @@ function parameters(value: unknown): Record<string, unknown> {
   if (value === undefined || value === '') return {};
   let decoded: unknown;
   try { decoded = typeof value === 'string' ? JSON.parse(value) : undefined; } catch { decoded = undefined; }
-  if (!decoded || typeof decoded !== 'object' || Array.isArray(decoded)) {
+  if (!decoded || typeof decoded !== 'object' || Array.isArray(decoded) || jsonTooDeep(decoded)) {
     throw new AppError('REQUEST_INVALID', 'parameters must be a JSON object in the query string');
   }
   return decoded as Record<string, unknown>;
