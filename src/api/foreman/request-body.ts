@@ -34,9 +34,16 @@ export function jsonBody(req: FastifyRequest): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** Rails' wrap_parameters: `{"image": {...}}`, or the attributes at top level. */
-export function wrapped(body: Record<string, unknown>, key: string, attributes: readonly string[]): Record<string, unknown> {
-  const inner = body[key];
+/**
+ * Rails' wrap_parameters: `{"image": {...}}`, or the attributes at top level. A `key` that is there
+ * but not an object is a 400; with `required` (params.require), so is a body with neither.
+ */
+export function wrapped(body: Record<string, unknown>, key: string, attributes: readonly string[], required = false): Record<string, unknown> {
+  const inner = Object.hasOwn(body, key) ? body[key] : undefined;
   if (inner && typeof inner === 'object' && !Array.isArray(inner)) return inner as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(body).filter(([k]) => attributes.includes(k)));
+  const flat = Object.fromEntries(Object.entries(body).filter(([k]) => attributes.includes(k)));
+  if (inner !== undefined || (required && Object.keys(flat).length === 0)) {
+    throw ForemanError.message(400, `param is missing or the value is empty: ${key} (send {"${key}": {...attributes}})`);
+  }
+  return flat;
 }

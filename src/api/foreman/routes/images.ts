@@ -81,7 +81,7 @@ async function create(deps: ImageRouteDeps, parent: ParentResource, req: Fastify
 async function update(deps: ImageRouteDeps, parent: ParentResource, req: FastifyRequest, reply: FastifyReply) {
   const body = jsonBody(req);
   const image = await nestedImage(deps, parent, req, reply, body);
-  const input = wrapped(body, 'image', IMAGE_ATTRIBUTES) as ImageInput;
+  const input = wrapped(body, 'image', IMAGE_ATTRIBUTES, true) as ImageInput;
   try {
     return imageJson(await deps.registration.update(image, input));
   } catch (e) {
