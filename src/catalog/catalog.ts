@@ -53,7 +53,9 @@ export class Catalog {
     if (image.factoryKind === 'provider_image') {
       const creds = this.factory.deleteCredentials;
       const provider = image.metadata.provider ?? record.provider ?? '';
-      const credentials = creds[provider] ?? creds[record.target ?? ''];
+      // Own keys only: a provider named "constructor" (metadata is user-settable) is no credential.
+      const own = (k: string) => (Object.hasOwn(creds, k) ? creds[k] : undefined);
+      const credentials = own(provider) ?? own(record.target ?? '');
       if (credentials === undefined) throw new AppError('CATALOG_FORBIDDEN', 'You are not allowed to delete the image.');
       Object.assign(req, { provider: record.provider, target: record.target, credentials });
     }

@@ -92,7 +92,8 @@ function convert(node: unknown): unknown {
     const text = (obj['#text'] as string | undefined) ?? '';
     return isList ? [text] : text;
   }
-  const out: Record<string, unknown> = {};
+  // Null prototype: an element named __proto__ is a field, never the object's prototype.
+  const out = Object.create(null) as Record<string, unknown>;
   for (const k of children) out[k] = convert(obj[k]);
   return isList ? [out] : out;
 }
