@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SaxesParser } from 'saxes';
 import { mockTemplate, startTestDaemon, waitForStatus, type TestDaemon } from '../helpers/test-daemon.js';
 
 const json = { 'content-type': 'application/json' };
@@ -136,6 +137,28 @@ describe('Image Factory REST API v2: images', () => {
     assert.match(text, /^ {2}<base_images( type__="list")?>\n/);
     assert.match(text, /<base_image type="BaseImage">/);
     assert.doesNotMatch(text, /&apos;/);
+  });
+
+  test('an XML list of two images is one well-formed document with the original element names', async () => {
+    for (const name of ['xml-list-a', 'xml-list-b']) {
+      const res = await fetch(`${d.url}/imagefactory/base_images`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ base_image: { template: mockTemplate(name) } }) });
+      assert.equal(res.status, 202);
+    }
+    const text = await (await fetch(`${d.url}/imagefactory/base_images`, { headers: { accept: 'application/xml' } })).text();
+    // saxes is a strict (conformant) XML parser: a second root element is a fatal error.
+    const parser = new SaxesParser();
+    const roots: string[] = [];
+    const children: string[] = [];
+    let depth = 0;
+    parser.on('opentag', (t) => { if (depth === 0) roots.push(t.name); else if (depth === 1) children.push(t.name); depth++; });
+    parser.on('closetag', () => { depth--; });
+    parser.write(text).close();
+    assert.deepEqual(roots, ['base_images']);
+    assert.ok(children.length >= 2, text);
+    assert.deepEqual(new Set(children), new Set(['base_image']));
+    // A one-item list keeps the original's type__="list" marker on the root.
+    const targets = await (await fetch(`${d.url}/imagefactory/targets/mock/providers`, { headers: { accept: 'application/xml' } })).text();
+    new SaxesParser().write(targets).close();
   });
 
   test('Accept negotiation: application/* is JSON (D24), others are 406', async () => {
