@@ -71,6 +71,15 @@ describe('Image Factory REST API v2: images', () => {
     assert.deepEqual(empty, { target_images: [] });
   });
 
+  test("a target built from an existing base image shows the base's template, not null", async () => {
+    const base = (await (await post('/imagefactory/base_images', { base_image: { template: mockTemplate('tpl-src') } })).json()).base_image;
+    const t = (await (await post('/imagefactory/target_images', { target_image: { target: 'mock', base_image_id: base.id } })).json()).target_image;
+    assert.match(t.template, /<name>tpl-src<\/name>/);
+    const shown = (await (await fetch(`${d.url}/imagefactory/target_images/${t.id}`)).json()).target_image;
+    assert.equal(shown.template, base.template);
+    await waitForStatus(d.url, `/imagefactory/target_images/${t.id}`, ['COMPLETE', 'FAILED']);
+  });
+
   test('POST target on a base path uses the path id; the body id overrides it', async () => {
     const base = (await (await post('/imagefactory/base_images', { base_image: { template: mockTemplate('b2') } })).json()).base_image;
     const viaPath = await post(`/imagefactory/base_images/${base.id}/target_images`, { target_image: { target: 'mock' } });
