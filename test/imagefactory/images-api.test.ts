@@ -271,10 +271,12 @@ describe('Image Factory REST API v2: images', () => {
     assert.equal((await fetch(`${d.url}/imagefactory/targets/mock/providers/nope`)).status, 404);
   });
 
-  test('jeos routes answer without auth; /jeos/images/:id is 501', async () => {
+  test('jeos routes answer without auth; an unknown /jeos/images/:id is 404, not the original 501', async () => {
     assert.deepEqual(await (await fetch(`${d.url}/imagefactory/jeos`)).json(), {});
     assert.deepEqual(await (await fetch(`${d.url}/imagefactory/jeos/images`)).json(), {});
-    assert.equal((await fetch(`${d.url}/imagefactory/jeos/images/x`)).status, 501);
+    const res = await fetch(`${d.url}/imagefactory/jeos/images/x`);
+    assert.equal(res.status, 404);
+    assert.equal(await res.text(), 'No JEOS image found with id: x');
   });
 });
 

@@ -1,11 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../../domain/json-depth.js';
+import { strictUtf8 } from '../../domain/strict-utf8.js';
 import { ForemanError } from './errors.js';
 
 /** Bodies are kept as text and parsed by `jsonBody`, so each failure gets Foreman's own reply. */
 export function registerForemanBodyParsing(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+    const text = strictUtf8(body as Buffer);
+    if (text === null) done(new ForemanError(400, { status: 400, error: 'There was a problem in the JSON you submitted: the body is not valid UTF-8' }), undefined);
+    else done(null, text);
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../../domain/json-depth.js';
+import { strictUtf8 } from '../../domain/strict-utf8.js';
 import type { ImageFactoryApiDeps } from './api-deps.js';
 import { imageFactoryErrorHandler } from './error-handler.js';
 import { negotiateFormat } from './negotiate.js';
@@ -29,8 +30,10 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
   });
   // An empty body is no body (clients pipe empty stdin on GETs); bad JSON is a 400 naming the problem.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = (body as string).trim();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    const decoded = strictUtf8(body as Buffer);
+    if (decoded === null) return done(new AppError('REQUEST_INVALID', 'Request body is not valid UTF-8'), undefined);
+    const text = decoded.trim();
     if (!text) return done(null, undefined);
     let parsed: unknown;
     try { parsed = JSON.parse(text); } catch (e) {
@@ -39,8 +42,10 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
     if (jsonTooDeep(parsed)) return done(new AppError('REQUEST_INVALID', `Request body is nested more than ${MAX_JSON_DEPTH} levels deep`), undefined);
     return done(null, parsed);
   });
-  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => {
-    try { done(null, parseXmlBody(body as string)); } catch (e) { done(e as Error, undefined); }
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_req, body, done) => {
+    const text = strictUtf8(body as Buffer);
+    if (text === null) return done(new AppError('REQUEST_INVALID', 'XML body is not valid UTF-8'), undefined);
+    try { done(null, parseXmlBody(text)); } catch (e) { done(e as Error, undefined); }
   });
 
   app.setErrorHandler(imageFactoryErrorHandler);

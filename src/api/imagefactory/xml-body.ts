@@ -73,7 +73,13 @@ export function parseXmlBody(text: string): Record<string, unknown> {
   if (valid !== true) {
     throw new AppError('REQUEST_INVALID', `XML body is not well-formed: line ${valid.err.line}: ${valid.err.msg}`);
   }
-  const doc = parser.parse(text) as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    // The parser's own refusals (e.g. an element named __proto__) are plain Errors.
+    throw new AppError('REQUEST_INVALID', `XML body is not accepted: ${(e as Error).message}`, { cause: e });
+  }
   const roots = Object.keys(doc).filter((k) => !k.startsWith('?'));
   if (roots.length !== 1) throw new AppError('REQUEST_INVALID', 'XML body must have exactly one root element');
   return { [roots[0]]: convert(doc[roots[0]]) };
