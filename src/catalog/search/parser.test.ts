@@ -22,3 +22,10 @@ describe('search parser limits', () => {
     assert.equal(parseSearch(Array.from({ length: MAX_SEARCH_TERMS }, (_, i) => `name = n${i}`).join(' or '))?.type, 'or');
   });
 });
+
+describe('words named after Object.prototype members', () => {
+  it('are plain search words, not keywords', () => {
+    assert.deepEqual(parseSearch('constructor'), { type: 'bare', value: 'constructor' });
+    assert.deepEqual(parseSearch('name = toString'), { type: 'compare', field: 'name', op: '=', value: 'toString' });
+  });
+});

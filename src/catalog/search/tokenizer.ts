@@ -61,7 +61,8 @@ export function tokenize(query: string): Token[] {
 }
 
 function word(text: string): Token {
-  return KEYWORDS[text.toLowerCase()] ?? { kind: 'word', text, quoted: false };
+  const keyword = text.toLowerCase();
+  return (Object.hasOwn(KEYWORDS, keyword) ? KEYWORDS[keyword] : undefined) ?? { kind: 'word', text, quoted: false };
 }
 
 /** After a comparison operator, `!`/`-` belong to the value, not a NOT. */
