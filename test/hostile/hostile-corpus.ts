@@ -283,6 +283,7 @@ function nova(pick: Pick, int: (a: number, b: number) => number, t: CorpusTarget
         () => '{"metadata":{},"extra":1}', () => `{"meta":{"${key}":"v","other":"w"}}`, () => '{"meta":{}}',
         () => JSON.stringify({ metadata: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v'])) }),
         () => '\u0000{"metadata":{}}', () => '{"metadata":{"a":"\\ud800"}}x',
+        () => `{"metadata":{"k":"${'v'.repeat(t.bodyLimit + int(1, 50_000))}"}}`,
       ])();
       const perKey = pick([true, false]);
       return { api: 'nova', label: `meta write ${perKey ? 'key' : 'all'}`, method: pick(['POST', 'PUT']), path: `${prefix}/images/${id}/metadata${perKey ? `/${key}` : ''}`,
@@ -330,6 +331,7 @@ function foreman(pick: Pick, int: (a: number, b: number) => number, t: CorpusTar
         () => JSON.stringify({ image: { name: 'n', username: 'u', uuid: '', operatingsystem_id: 'x' } }), () => JSON.stringify({ image: 'x' }),
         () => JSON.stringify({ image: { name: 'n', username: 'u', uuid: 'u', compute_resource_name: 'nope', operatingsystem_name: '__proto__', architecture_name: 'constructor' } }),
         () => JSON.stringify({ image: { name: 'x'.repeat(300), username: 'u', uuid: 'u', operatingsystem_id: 1, architecture_id: 1 } }),
+        () => JSON.stringify({ image: { name: 'x'.repeat(t.bodyLimit + int(1, 50_000)) } }),
       ])();
       return { api: 'foreman', label: 'image create', method: 'POST', path: `${prefix}/${parent}/${parentId}/images`, headers: { ...headers, 'content-type': pick(['application/json', 'application/json', 'text/plain', 'application/xml']) }, body };
     }
@@ -371,10 +373,16 @@ function rawBytes(pick: Pick, t: CorpusTargets): HostileRequest {
   const bytes = pick([
     Buffer.from([0xff, 0xfe, 0x00, 0x2e, 0x2e]), Buffer.from([0xc0, 0xae, 0xc0, 0xae, 0x2f]), Buffer.from('..\u0000/etc/passwd', 'latin1'), Buffer.from([0xed, 0xa0, 0x80]),
   ]);
-  const shape = pick(['path', 'header', 'body']);
+  const shape = pick(['path', 'header', 'body', 'framing']);
   let head: Buffer;
   let body = Buffer.alloc(0);
-  if (shape === 'path') {
+  if (shape === 'framing') {
+    // Broken message framing: negative or non-numeric lengths, a length beside chunked encoding (smuggling), bad chunk sizes.
+    const framing = pick(['Content-Length: -1\r\n\r\n', 'Content-Length: abc\r\n\r\n', 'Content-Length: 1, 2\r\n\r\nxy',
+      'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 'Transfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n',
+      'Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n', 'Content-Length: 99999999999999999999\r\n\r\n']);
+    head = Buffer.from(`POST ${target}x HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Type: application/json\r\nConnection: close\r\n${framing}`);
+  } else if (shape === 'path') {
     head = Buffer.concat([Buffer.from(`GET ${target}`), bytes, Buffer.from(` HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Connection: close\r\n\r\n`)]);
   } else if (shape === 'header') {
     head = Buffer.concat([Buffer.from(`GET ${target}x HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}X-Hostile: `), bytes, Buffer.from('\r\nConnection: close\r\n\r\n')]);
