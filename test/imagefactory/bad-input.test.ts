@@ -29,6 +29,7 @@ describe('bad input gets a clear 4xx and leaves nothing behind', () => {
   });
   test('an unwrapped body is read as the fields (form_data_for_content_type), so a bad template is named', () => expectRejected('/imagefactory/base_images', postJson({ template: 'x' }), 400, /^template must be TDL XML/));
   test('empty body object → 400 "<type> not found in request."', () => expectRejected('/imagefactory/base_images', postJson({}), 400, /^base_image not found in request\.$/));
+  test('an XML body whose root is another type → 400 "<type> not found in request."', () => expectRejected('/imagefactory/base_images', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<target_image><template>x</template></target_image>' }, 400, /^base_image not found in request\.$/));
   test('a wrapper that is not an object → 400 "<type> not found in request."', () => expectRejected('/imagefactory/base_images', postJson({ base_image: 'x' }), 400, /^base_image not found in request\.$/));
   test('empty wrapper → 400', () => expectRejected('/imagefactory/target_images', postJson({ target_image: {} }), 400, /^target_image not found in request\.$/));
   test('missing template → 400', () => expectRejected('/imagefactory/base_images', postJson({ base_image: { parameters: {} } }), 400, /template is missing/));

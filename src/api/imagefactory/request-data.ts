@@ -23,16 +23,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * POST: form bodies are flat; JSON and XML bodies are wrapped in the singular type name, or, like the
- * original's form_data_for_content_type, flat (`{"template": …}`, what HTTPie's `template=@f.tdl`
- * sends). A wrapper that is present must be a non-empty object; an empty body is a 400
- * "<type> not found in request." (KEEP).
+ * POST: form bodies are flat; XML bodies have the singular type name as root; JSON bodies are wrapped
+ * in it or, like the original's form_data_for_content_type, flat (`{"template": …}`, what HTTPie's
+ * `template=@f.tdl` sends). A wrapper that is present must be a non-empty object; an empty body is
+ * a 400 "<type> not found in request." (KEEP).
  */
 export function createFields(kind: ImageKind, body: unknown, contentType: string | undefined): RequestFields {
   const how = bodyKind(contentType);
   const data = how === 'form' ? body
     : isObject(body) && Object.hasOwn(body, kind) ? body[kind]
-    : body;
+    : how === 'json' ? body
+    : undefined;
   if (!isObject(data) || Object.keys(data).length === 0) {
     throw new AppError('REQUEST_INVALID', `${kind} not found in request.`);
   }
