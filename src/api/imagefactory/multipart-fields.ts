@@ -3,6 +3,8 @@ import { AppError } from '../../domain/errors.js';
 
 /** Most parts one form may carry; far above any real form (seven fields), far below a hostile one. */
 const MAX_PARTS = 100;
+/** Longest field name; the form's real names are at most 15 characters. */
+const MAX_NAME = 200;
 
 /**
  * Reads a multipart/form-data body into its fields (uploaded files are drained and ignored, as in the
@@ -17,7 +19,7 @@ export async function readMultipartFields(req: FastifyRequest, bodyLimit: number
   let bytes = 0;
   let parts = 0;
   try {
-    const limits = { fieldSize: bodyLimit, fileSize: bodyLimit, parts: MAX_PARTS, fieldNameSize: 200 };
+    const limits = { fieldSize: bodyLimit, fileSize: bodyLimit, parts: MAX_PARTS, fieldNameSize: MAX_NAME };
     for await (const part of req.parts({ limits })) {
       parts++;
       if (part.type === 'file') {
@@ -27,7 +29,8 @@ export async function readMultipartFields(req: FastifyRequest, bodyLimit: number
         }
         continue;
       }
-      if (part.valueTruncated || part.fieldnameTruncated) throw new AppError('REQUEST_TOO_LARGE', 'Request body is too large.');
+      if (part.fieldnameTruncated) throw new AppError('REQUEST_INVALID', `multipart/form-data body is malformed: a field name is longer than ${MAX_NAME} characters`);
+      if (part.valueTruncated) throw new AppError('REQUEST_TOO_LARGE', 'Request body is too large.');
       bytes += Buffer.byteLength(String(part.value));
       if (bytes > bodyLimit) throw new AppError('REQUEST_TOO_LARGE', 'Request body is too large.');
       const prior = fields[part.fieldname];
