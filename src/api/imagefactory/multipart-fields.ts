@@ -3,8 +3,6 @@ import { AppError } from '../../domain/errors.js';
 
 /** Most parts one form may carry; far above any real form (seven fields), far below a hostile one. */
 const MAX_PARTS = 100;
-/** Longest field name; the form's real names are at most 15 characters. */
-const MAX_NAME = 200;
 
 /**
  * Reads a multipart/form-data body into its fields (uploaded files are drained and ignored, as in the
@@ -19,7 +17,7 @@ export async function readMultipartFields(req: FastifyRequest, bodyLimit: number
   let bytes = 0;
   let parts = 0;
   try {
-    const limits = { fieldSize: bodyLimit, fileSize: bodyLimit, parts: MAX_PARTS, fieldNameSize: MAX_NAME };
+    const limits = { fieldSize: bodyLimit, fileSize: bodyLimit, parts: MAX_PARTS };
     for await (const part of req.parts({ limits })) {
       parts++;
       if (part.type === 'file') {
@@ -29,7 +27,6 @@ export async function readMultipartFields(req: FastifyRequest, bodyLimit: number
         }
         continue;
       }
-      if (part.fieldnameTruncated) throw new AppError('REQUEST_INVALID', `multipart/form-data body is malformed: a field name is longer than ${MAX_NAME} characters`);
       if (part.valueTruncated) throw new AppError('REQUEST_TOO_LARGE', 'Request body is too large.');
       bytes += Buffer.byteLength(String(part.value));
       if (bytes > bodyLimit) throw new AppError('REQUEST_TOO_LARGE', 'Request body is too large.');
