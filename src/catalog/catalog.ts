@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ImageKind, ImageRecord } from '../domain/image.js';
-import { CatalogError } from './catalog-errors.js';
+import { AppError } from '../domain/errors.js';
 import type { CatalogImage } from './catalog-image.js';
 import { catalogDb, type CatalogDb } from './store/catalog-tables.js';
 import { ImageRepository } from './store/image-repository.js';
@@ -53,8 +53,10 @@ export class Catalog {
     if (image.factoryKind === 'provider_image') {
       const creds = this.factory.deleteCredentials;
       const provider = image.metadata.provider ?? record.provider ?? '';
-      const credentials = creds[provider] ?? creds[record.target ?? ''];
-      if (credentials === undefined) throw new CatalogError('forbidden', 'You are not allowed to delete the image.');
+      // Own keys only: a provider named "constructor" (metadata is user-settable) is no credential.
+      const own = (k: string) => (Object.hasOwn(creds, k) ? creds[k] : undefined);
+      const credentials = own(provider) ?? own(record.target ?? '');
+      if (credentials === undefined) throw new AppError('CATALOG_FORBIDDEN', 'You are not allowed to delete the image.');
       Object.assign(req, { provider: record.provider, target: record.target, credentials });
     }
     await this.factory.deleteImage(image.factoryKind, image.factoryId, req);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CatalogError } from './catalog-errors.js';
+import { AppError } from '../domain/errors.js';
 import type { CatalogImage, CatalogImageFields } from './catalog-image.js';
 import type { Catalog } from './catalog.js';
 
@@ -68,7 +68,7 @@ export class ForemanRegistration {
     if (typeof crId === 'number' && uuid && await this.catalog.images.uuidTaken(crId, uuid, current?.id)) add('uuid', 'has already been taken');
     if (Object.keys(errors).length) {
       const full = Object.entries(errors).flatMap(([k, ms]) => ms.map((m) => `${LABELS[k] ?? k} ${m}`));
-      throw new CatalogError('validation', `Validation failed: ${full.join(', ')}`, errors);
+      throw new AppError('CATALOG_VALIDATION_FAILED', `Validation failed: ${full.join(', ')}`, { details: { fields: errors } });
     }
     return {
       name: name!, username: username!, uuid: uuid!,
@@ -90,7 +90,7 @@ export class ForemanRegistration {
     if (name !== undefined && name !== null && name !== '') {
       const repo = kind === 'compute_resource' ? this.catalog.computeResources : kind === 'operatingsystem' ? this.catalog.operatingsystems : this.catalog.architectures;
       const row = await repo.by(kind === 'operatingsystem' ? 'title' : 'name', String(name));
-      if (!row) throw new CatalogError('validation', `Could not find ${kind} with name: ${String(name)}`);
+      if (!row) throw new AppError('CATALOG_VALIDATION_FAILED', `Could not find ${kind} with name: ${String(name)}`);
       return row.id;
     }
     if (id === null || id === '') return null;

@@ -1,4 +1,4 @@
-import { CatalogError } from './catalog-errors.js';
+import { AppError } from '../domain/errors.js';
 import type { CatalogImage } from './catalog-image.js';
 import type { Catalog } from './catalog.js';
 import type { Metadata } from './store/metadata-repository.js';
@@ -7,7 +7,7 @@ import type { Metadata } from './store/metadata-repository.js';
 export const METADATA_ITEMS_LIMIT = 128;
 
 const overQuota = (count: number) => {
-  if (count > METADATA_ITEMS_LIMIT) throw new CatalogError('quota', 'Image metadata limit exceeded');
+  if (count > METADATA_ITEMS_LIMIT) throw new AppError('CATALOG_QUOTA_EXCEEDED', 'Image metadata limit exceeded');
 };
 
 /** Image metadata use-cases with Nova's semantics (catalog-apis.md §1.8); keys/values are validated by the API. */
@@ -27,7 +27,7 @@ export class ImageMetadata {
   }
 
   async deleteKey(image: CatalogImage, key: string): Promise<void> {
-    if (!(key in image.metadata)) throw new CatalogError('not-found', 'Invalid metadata key');
+    if (!Object.hasOwn(image.metadata, key)) throw new AppError('CATALOG_NOT_FOUND', 'Invalid metadata key');
     await this.catalog.images.metadata.change(image.id, { remove: [key] });
   }
 }

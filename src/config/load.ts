@@ -26,8 +26,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const extra: Record<string, unknown> = {};
   const file = readConfigFile(configPath, explicit);
   for (const [rawKey, value] of Object.entries(file)) {
-    const name = (FILE_KEY_ALIASES[rawKey] ?? rawKey) as ConfigName;
-    if (name in CONFIG_SCHEMA) values[name] = coerce(name, value, `config file ${configPath}`);
+    const name = ((Object.hasOwn(FILE_KEY_ALIASES, rawKey) ? FILE_KEY_ALIASES[rawKey] : undefined) ?? rawKey) as ConfigName;
+    if (Object.hasOwn(CONFIG_SCHEMA, name)) values[name] = coerce(name, value, `config file ${configPath}`);
     else extra[rawKey] = value;
   }
   for (const name of NAMES) {

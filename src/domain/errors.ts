@@ -1,10 +1,16 @@
-/** One error type for the whole product; each API surface renders it in its own wire format. */
+/**
+ * One error type for the whole product and all four APIs; each API surface renders every code in its
+ * own wire format from one table (code → status and body), and a test fails when a code has no row.
+ * `details.fields` (attribute → messages) goes with CATALOG_VALIDATION_FAILED (Foreman's 422 `errors`).
+ */
 
 export type ErrorCategory =
   | 'invalid-input'
   | 'not-found'
   | 'conflict'
   | 'unauthorized'
+  | 'forbidden'
+  | 'quota'
   | 'unsupported'
   | 'not-acceptable'
   | 'too-large'
@@ -23,6 +29,13 @@ export const ERROR_CATALOG = {
   OS_UNSUPPORTED: { category: 'invalid-input', message: 'No OS plugin supports this template.' },
   IMAGE_NOT_FOUND: { category: 'not-found', message: 'Image not found.' },
   PLUGIN_NOT_FOUND: { category: 'not-found', message: 'Plugin not found.' },
+  TARGET_NOT_FOUND: { category: 'not-found', message: 'Target not found.' },
+  PROVIDER_NOT_FOUND: { category: 'not-found', message: 'Provider not found.' },
+  CATALOG_NOT_FOUND: { category: 'not-found', message: 'Resource not found.' },
+  CATALOG_QUERY_INVALID: { category: 'invalid-input', message: 'The search query is invalid.' },
+  CATALOG_VALIDATION_FAILED: { category: 'invalid-input', message: 'Validation failed.' },
+  CATALOG_FORBIDDEN: { category: 'forbidden', message: 'Forbidden.' },
+  CATALOG_QUOTA_EXCEEDED: { category: 'quota', message: 'Quota exceeded.' },
   AUTH_FAILED: { category: 'unauthorized', message: 'Unauthorized: authorization failed' },
   TOOL_MISSING: { category: 'dependency-failed', message: 'A required system tool is missing.' },
   TOOL_FAILED: { category: 'dependency-failed', message: 'A build tool failed.' },

@@ -162,3 +162,24 @@ test('DELETE renders the record without password and removes the image', async (
   assert.equal((await api('/api/compute_resources/1/images/25')).status, 404);
   assert.equal((await api('/api/compute_resources/1/images')).body.total, 24);
 });
+
+test('strict shapes: PUT needs an image object, provider must be a known provider, search depth is limited', async () => {
+  for (const body of [{}, { image: 'img-03' }, { image: null }, { image: [1] }]) {
+    const r = await api('/api/compute_resources/1/images/3', { method: 'PUT', body });
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.match(r.body.error.message, /param is missing or the value is empty: image/);
+  }
+  const unknown = await api('/api/compute_resources', { method: 'POST', body: { compute_resource: { name: 'x', provider: 'Nimbus' } } });
+  assert.equal(unknown.status, 422);
+  assert.deepEqual(unknown.body.error.errors, { provider: ['is not included in the list (Libvirt, Ovirt, EC2, Vmware, Openstack, GCE, AzureRm)'] });
+  const canonical = await api('/api/compute_resources', { method: 'POST', body: { compute_resource: { name: 'gce-one', provider: 'gce' } } });
+  assert.equal(canonical.status, 201);
+  assert.equal(canonical.body.provider, 'GCE');
+  for (const search of [`${'('.repeat(2000)}name = x${')'.repeat(2000)}`, `${'not '.repeat(1000)}name = x`]) {
+    const r = await api(`/api/compute_resources/1/images?search=${encodeURIComponent(search)}`);
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.class, 'ScopedSearch::QueryNotSupported');
+    assert.match(r.body.error.message, /more than 32 levels deep/);
+  }
+  assert.equal((await api('/api/compute_resources/1/images')).body.total, 24);
+});

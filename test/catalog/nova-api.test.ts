@@ -171,3 +171,22 @@ test('a Nova DELETE of a factory image deletes it in the factory and hides it ev
   const hostway = await fetch(`${d.url}/images/${factoryId}`, { headers: { authorization: basic('admin', 'pw') } });
   assert.equal(hostway.status, 401, 'hostway has no users configured here');
 });
+
+test('metadata keys named after Object.prototype members are plain keys; deep values are 400', async () => {
+  const path = `/v2.1/images/${registered[0]}/metadata`;
+  const before = (await nova(path)).body;
+  for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    const del = await nova(`${path}/${key}`, { method: 'DELETE' });
+    assert.equal(del.status, 404, key);
+    assert.deepEqual(del.body, { itemNotFound: { code: 404, message: 'Invalid metadata key' } });
+    assert.equal((await nova(`${path}/${key}`)).status, 404, key);
+  }
+  const set = await nova(`${path}/constructor`, { method: 'PUT', body: JSON.stringify({ meta: { constructor: 'c' } }) });
+  assert.equal(set.status, 200);
+  assert.equal((await nova(`${path}/constructor`)).body.meta.constructor, 'c');
+  assert.equal((await nova(`${path}/constructor`, { method: 'DELETE' })).status, 204);
+  const deep = await nova(path, { method: 'POST', body: `{"metadata":{"a":${'{"a":'.repeat(5000)}"x"${'}'.repeat(5002)}` });
+  assert.equal(deep.status, 400);
+  assert.match(deep.body.badRequest.message, /nested more than 32 levels deep/);
+  assert.deepEqual((await nova(path)).body, before, 'nothing changed');
+});

@@ -89,4 +89,12 @@ describe('the manual\'s HTTPie examples', () => {
     assert.match(xml.headers, /content-type: application\/xml/i);
     assert.match(xml.body, /<base_image type="BaseImage">/);
   });
+
+  test('the README\'s `http POST $U/base_images template=@debian.tdl` (an unwrapped JSON body) is accepted', async () => {
+    const tdl = join(d.dataDir, 'debian.tdl');
+    await writeFile(tdl, mockTemplate('httpie-json'));
+    const res = await http(['POST', `${u}/base_images`, `template=@${tdl}`]);
+    assert.equal(res.status, 202, res.body);
+    assert.match(JSON.parse(res.body).base_image.template, /<name>httpie-json<\/name>/);
+  });
 });

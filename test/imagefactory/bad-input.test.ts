@@ -27,7 +27,10 @@ describe('bad input gets a clear 4xx and leaves nothing behind', () => {
     const res = await fetch(`${d.url}/imagefactory/base_images`, { method: 'GET', headers: json });
     assert.equal(res.status, 200);
   });
-  test('missing wrapper → 400 "<type> not found in request."', () => expectRejected('/imagefactory/base_images', postJson({ template: 'x' }), 400, /^base_image not found in request\.$/));
+  test('an unwrapped body is read as the fields (form_data_for_content_type), so a bad template is named', () => expectRejected('/imagefactory/base_images', postJson({ template: 'x' }), 400, /^template must be TDL XML/));
+  test('empty body object → 400 "<type> not found in request."', () => expectRejected('/imagefactory/base_images', postJson({}), 400, /^base_image not found in request\.$/));
+  test('an XML body whose root is another type → 400 "<type> not found in request."', () => expectRejected('/imagefactory/base_images', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<target_image><template>x</template></target_image>' }, 400, /^base_image not found in request\.$/));
+  test('a wrapper that is not an object → 400 "<type> not found in request."', () => expectRejected('/imagefactory/base_images', postJson({ base_image: 'x' }), 400, /^base_image not found in request\.$/));
   test('empty wrapper → 400', () => expectRejected('/imagefactory/target_images', postJson({ target_image: {} }), 400, /^target_image not found in request\.$/));
   test('missing template → 400', () => expectRejected('/imagefactory/base_images', postJson({ base_image: { parameters: {} } }), 400, /template is missing/));
   test('schema-invalid TDL (<intall typo) → 400 with the line number', () =>
@@ -55,7 +58,11 @@ describe('bad input gets a clear 4xx and leaves nothing behind', () => {
   test('bad target parameter → 400 naming it', () =>
     expectRejected('/imagefactory/target_images', postJson({ target_image: { target: 'mock', template: mockTemplate(), parameters: { mock_param: 'z' } } }), 400, /mock_param must be a or b/));
   test('parameters that are not an object → 400', () =>
-    expectRejected('/imagefactory/base_images', postJson({ base_image: { template: mockTemplate(), parameters: 'nope' } }), 400, /parameters must be a JSON object/));
+    expectRejected('/imagefactory/base_images', postJson({ base_image: { template: mockTemplate(), parameters: 'nope' } }), 400, /parameters must be an object, not a string/));
+  test('parameters null → 400', () =>
+    expectRejected('/imagefactory/base_images', postJson({ base_image: { template: mockTemplate(), parameters: null } }), 400, /parameters must be an object, not null/));
+  test('parameters a JSON-object string in a JSON body → 400 (only forms send strings)', () =>
+    expectRejected('/imagefactory/target_images', postJson({ target_image: { target: 'mock', template: mockTemplate(), parameters: '{}' } }), 400, /parameters must be an object, not a string/));
   test('missing provider fields → 400 without echoing credentials', async () => {
     await expectRejected('/imagefactory/provider_images', postJson({ provider_image: { target: 'mock', credentials: 'SECRET-CRED', template: mockTemplate() } }), 400, /^Missing key\/value pair: provider\(None\), credentials\(REDACTED\), target\(mock\)$/);
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SaxesParser } from 'saxes';
 import { mockTemplate, startTestDaemon, waitForStatus, type TestDaemon } from '../helpers/test-daemon.js';
 
 const json = { 'content-type': 'application/json' };
@@ -70,6 +71,15 @@ describe('Image Factory REST API v2: images', () => {
     assert.deepEqual(empty, { target_images: [] });
   });
 
+  test("a target built from an existing base image shows the base's template, not null", async () => {
+    const base = (await (await post('/imagefactory/base_images', { base_image: { template: mockTemplate('tpl-src') } })).json()).base_image;
+    const t = (await (await post('/imagefactory/target_images', { target_image: { target: 'mock', base_image_id: base.id } })).json()).target_image;
+    assert.match(t.template, /<name>tpl-src<\/name>/);
+    const shown = (await (await fetch(`${d.url}/imagefactory/target_images/${t.id}`)).json()).target_image;
+    assert.equal(shown.template, base.template);
+    await waitForStatus(d.url, `/imagefactory/target_images/${t.id}`, ['COMPLETE', 'FAILED']);
+  });
+
   test('POST target on a base path uses the path id; the body id overrides it', async () => {
     const base = (await (await post('/imagefactory/base_images', { base_image: { template: mockTemplate('b2') } })).json()).base_image;
     const viaPath = await post(`/imagefactory/base_images/${base.id}/target_images`, { target_image: { target: 'mock' } });
@@ -136,6 +146,28 @@ describe('Image Factory REST API v2: images', () => {
     assert.match(text, /^ {2}<base_images( type__="list")?>\n/);
     assert.match(text, /<base_image type="BaseImage">/);
     assert.doesNotMatch(text, /&apos;/);
+  });
+
+  test('an XML list of two images is one well-formed document with the original element names', async () => {
+    for (const name of ['xml-list-a', 'xml-list-b']) {
+      const res = await fetch(`${d.url}/imagefactory/base_images`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ base_image: { template: mockTemplate(name) } }) });
+      assert.equal(res.status, 202);
+    }
+    const text = await (await fetch(`${d.url}/imagefactory/base_images`, { headers: { accept: 'application/xml' } })).text();
+    // saxes is a strict (conformant) XML parser: a second root element is a fatal error.
+    const parser = new SaxesParser();
+    const roots: string[] = [];
+    const children: string[] = [];
+    let depth = 0;
+    parser.on('opentag', (t) => { if (depth === 0) roots.push(t.name); else if (depth === 1) children.push(t.name); depth++; });
+    parser.on('closetag', () => { depth--; });
+    parser.write(text).close();
+    assert.deepEqual(roots, ['base_images']);
+    assert.ok(children.length >= 2, text);
+    assert.deepEqual(new Set(children), new Set(['base_image']));
+    // A one-item list keeps the original's type__="list" marker on the root.
+    const targets = await (await fetch(`${d.url}/imagefactory/targets/mock/providers`, { headers: { accept: 'application/xml' } })).text();
+    new SaxesParser().write(targets).close();
   });
 
   test('Accept negotiation: application/* is JSON (D24), others are 406', async () => {
@@ -239,10 +271,12 @@ describe('Image Factory REST API v2: images', () => {
     assert.equal((await fetch(`${d.url}/imagefactory/targets/mock/providers/nope`)).status, 404);
   });
 
-  test('jeos routes answer without auth; /jeos/images/:id is 501', async () => {
+  test('jeos routes answer without auth; an unknown /jeos/images/:id is 404, not the original 501', async () => {
     assert.deepEqual(await (await fetch(`${d.url}/imagefactory/jeos`)).json(), {});
     assert.deepEqual(await (await fetch(`${d.url}/imagefactory/jeos/images`)).json(), {});
-    assert.equal((await fetch(`${d.url}/imagefactory/jeos/images/x`)).status, 501);
+    const res = await fetch(`${d.url}/imagefactory/jeos/images/x`);
+    assert.equal(res.status, 404);
+    assert.equal(await res.text(), 'No JEOS image found with id: x');
   });
 });
 

@@ -34,6 +34,19 @@ describe('the product plugins, as the API shows and checks them (no build)', () 
     assert.deepEqual(await d.container.store.list(), []);
   });
 
+  test("the original manual's plugin ids are aliases; an unknown id's 404 lists the valid ids", async () => {
+    for (const [alias, id] of [['OpenStackCloud', 'OpenStack'], ['EC2Cloud', 'EC2'], ['FedoraOS', 'RedHat']]) {
+      const res = await fetch(`${d.url}/imagefactory/plugins/${alias}`);
+      assert.equal(res.status, 200, alias);
+      const doc = await res.json();
+      assert.equal(doc.id, id);
+      assert.equal(doc.href, `${d.url}/imagefactory/plugins/${id}`);
+    }
+    const missing = await fetch(`${d.url}/imagefactory/plugins/NoSuchCloud`);
+    assert.equal(missing.status, 404);
+    assert.match(await missing.text(), /^No plugin found with id: NoSuchCloud; valid ids: Debian, RedHat, .*OpenStack.* \(aliases: OpenStackCloud, EC2Cloud, .*FedoraOS/);
+  });
+
   test('plugins are listed with their metadata and no ERROR on a machine set up by scripts/setup.sh', async () => {
     const { plugins } = await (await fetch(`${d.url}/imagefactory/plugins`)).json();
     const ids = plugins.map((p: { id: string }) => p.id);

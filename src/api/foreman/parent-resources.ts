@@ -26,6 +26,12 @@ const str = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim
 const times = (row: ParentRow) => ({ created_at: foremanTime(row.created_at), updated_at: foremanTime(row.updated_at) });
 const firstId = (v: unknown) => (Array.isArray(v) && v.length && /^\d+$/.test(String(v[0])) ? Number(v[0]) : null);
 
+/**
+ * The providers Foreman core and its usual plugins register (ComputeResource::SUPPORTED_PROVIDERS);
+ * Foreman matches them case-insensitively and stores the canonical spelling.
+ */
+export const FOREMAN_PROVIDERS = ['Libvirt', 'Ovirt', 'EC2', 'Vmware', 'Openstack', 'GCE', 'AzureRm'] as const;
+
 export const COMPUTE_RESOURCES: ParentResource = {
   plural: 'compute_resources', singular: 'compute_resource', imageColumn: 'i.compute_resource_id',
   repo: (c) => c.computeResources, fields: COMPUTE_RESOURCE_SEARCH_FIELDS, friendlyColumn: null,
@@ -34,9 +40,11 @@ export const COMPUTE_RESOURCES: ParentResource = {
   toRow(input) {
     const errors: Record<string, string[]> = {};
     const name = str(input.name);
-    const provider = str(input.provider);
+    const given = str(input.provider);
+    const provider = FOREMAN_PROVIDERS.find((p) => p.toLowerCase() === given.toLowerCase()) ?? '';
     if (!name) errors.name = ["can't be blank"];
-    if (!provider) errors.provider = ["can't be blank"];
+    if (!given) errors.provider = ["can't be blank"];
+    else if (!provider) errors.provider = [`is not included in the list (${FOREMAN_PROVIDERS.join(', ')})`];
     if (name.length > 255) errors.name = ['is too long (maximum is 255 characters)'];
     if (Object.keys(errors).length) return { errors };
     // One location/organization per compute resource (the first given); none = every taxonomy.

@@ -1,10 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../domain/json-depth.js';
+import { strictUtf8 } from '../../domain/strict-utf8.js';
 import { ForemanError } from './errors.js';
 
 /** Bodies are kept as text and parsed by `jsonBody`, so each failure gets Foreman's own reply. */
 export function registerForemanBodyParsing(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+    const text = strictUtf8(body as Buffer);
+    if (text === null) done(new ForemanError(400, { status: 400, error: 'There was a problem in the JSON you submitted: the body is not valid UTF-8' }), undefined);
+    else done(null, text);
+  });
 }
 
 /**
@@ -24,15 +30,25 @@ export function jsonBody(req: FastifyRequest): Record<string, unknown> {
   } catch (e) {
     throw new ForemanError(400, { status: 400, error: `There was a problem in the JSON you submitted: ${(e as Error).message}` });
   }
+  if (jsonTooDeep(parsed)) {
+    throw new ForemanError(400, { status: 400, error: `There was a problem in the JSON you submitted: nested more than ${MAX_JSON_DEPTH} levels deep` });
+  }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ForemanError(400, { status: 400, error: 'There was a problem in the JSON you submitted: a JSON object is expected' });
   }
   return parsed as Record<string, unknown>;
 }
 
-/** Rails' wrap_parameters: `{"image": {...}}`, or the attributes at top level. */
-export function wrapped(body: Record<string, unknown>, key: string, attributes: readonly string[]): Record<string, unknown> {
-  const inner = body[key];
+/**
+ * Rails' wrap_parameters: `{"image": {...}}`, or the attributes at top level. A `key` that is there
+ * but not an object is a 400; with `required` (params.require), so is a body with neither.
+ */
+export function wrapped(body: Record<string, unknown>, key: string, attributes: readonly string[], required = false): Record<string, unknown> {
+  const inner = Object.hasOwn(body, key) ? body[key] : undefined;
   if (inner && typeof inner === 'object' && !Array.isArray(inner)) return inner as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(body).filter(([k]) => attributes.includes(k)));
+  const flat = Object.fromEntries(Object.entries(body).filter(([k]) => attributes.includes(k)));
+  if (inner !== undefined || (required && Object.keys(flat).length === 0)) {
+    throw ForemanError.message(400, `param is missing or the value is empty: ${key} (send {"${key}": {...attributes}})`);
+  }
+  return flat;
 }

@@ -56,7 +56,7 @@ async function list(deps: HostwayDeps, req: FastifyRequest): Promise<CatalogImag
   const name = one('name');
   if (name !== undefined) filter.name = name;
   const status = one('status');
-  if (status !== undefined) filter.states = HOSTWAY_STATES[status.toUpperCase()] ?? [];
+  if (status !== undefined) filter.states = (Object.hasOwn(HOSTWAY_STATES, status.toUpperCase()) ? HOSTWAY_STATES[status.toUpperCase()] : undefined) ?? [];
   const type = one('type');
   // Every catalog image is a BASE image unless it is a server snapshot (Nova's image_type property).
   if (type !== undefined && type.toUpperCase() === 'SERVER') filter.properties = [['image_type', 'snapshot']];

@@ -1,19 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isAppError, type ErrorCategory } from '../../domain/errors.js';
+import { isAppError, type ErrorCode } from '../../domain/errors.js';
 
-/** Image Factory renders errors as plain text (D20) with these statuses. */
-const STATUS: Record<ErrorCategory, number> = {
-  'invalid-input': 400,
-  'not-found': 404,
-  conflict: 409,
-  unauthorized: 401,
-  unsupported: 415,
-  'not-acceptable': 406,
-  'too-large': 413,
-  'dependency-failed': 500,
-  transient: 503,
-  cancelled: 409,
-  internal: 500,
+/** Every product error code as Image Factory's plain-text reply (D20): its status; the body is the message. */
+export const IMAGE_FACTORY_ERROR_STATUS: Record<ErrorCode, number> = {
+  REQUEST_INVALID: 400, TEMPLATE_INVALID: 400, TARGET_UNKNOWN: 400, OS_UNSUPPORTED: 400, CONFIG_INVALID: 400,
+  CATALOG_QUERY_INVALID: 400, CATALOG_VALIDATION_FAILED: 400,
+  AUTH_FAILED: 401, CATALOG_FORBIDDEN: 403, CATALOG_QUOTA_EXCEEDED: 403,
+  IMAGE_NOT_FOUND: 404, PLUGIN_NOT_FOUND: 404, TARGET_NOT_FOUND: 404, PROVIDER_NOT_FOUND: 404, CATALOG_NOT_FOUND: 404,
+  ACCEPT_UNSUPPORTED: 406, BUILD_CANCELLED: 409, REQUEST_TOO_LARGE: 413, MEDIA_TYPE_UNSUPPORTED: 415,
+  TOOL_MISSING: 500, TOOL_FAILED: 500, BUILD_FAILED: 500, JOB_DEPENDENCY_FAILED: 500, PROVIDER_FAILED: 500, INTERNAL: 500,
 };
 
 /** Fastify's own client errors (bad JSON, body too large, bad media type) keep their 4xx. */
@@ -27,7 +22,7 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 export function imageFactoryErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   reply.type('text/plain; charset=UTF-8');
   if (isAppError(error)) {
-    const status = STATUS[error.category];
+    const status = IMAGE_FACTORY_ERROR_STATUS[error.code];
     if (error.category === 'unauthorized') {
       reply.header('WWW-Authenticate', 'OAuth realm="imagefactory"');
       request.log.info({ reason: error.details?.reason }, 'OAuth authentication failed');
@@ -38,7 +33,7 @@ export function imageFactoryErrorHandler(error: FastifyError, request: FastifyRe
   }
   const status = error.statusCode ?? 500;
   if (status < 500) {
-    const text = FASTIFY_MESSAGES[error.code] ?? (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'Request body is not valid JSON.' : error.message);
+    const text = FASTIFY_MESSAGES[error.code] ?? error.message;
     const detail = error.code?.startsWith('FST_ERR_CTP') && error instanceof SyntaxError ? ` (${error.message})` : '';
     reply.code(status).send(`${text}${detail}`);
     return;

@@ -2,6 +2,8 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../domain/json-depth.js';
+import { strictUtf8 } from '../../domain/strict-utf8.js';
 import type { ImageFactoryApiDeps } from './api-deps.js';
 import { imageFactoryErrorHandler } from './error-handler.js';
 import { negotiateFormat } from './negotiate.js';
@@ -10,6 +12,7 @@ import { registerImageRoutes } from './routes/image-routes.js';
 import { registerImportRoutes } from './routes/import-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
+import { readMultipartFields } from './multipart-fields.js';
 import { parseXmlBody } from './xml-body.js';
 import { registerMethodNotAllowed } from './method-not-allowed.js';
 
@@ -21,22 +24,28 @@ declare module 'fastify' {
 export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryApiDeps): Promise<void> {
   app.removeContentTypeParser('text/plain');
   await app.register(formbody);
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    // Uploaded files are ignored, as in the original; only fields count.
-    onFile: async (part) => { part.file.resume(); },
+  await app.register(multipart);
+  app.addHook('preValidation', async (req) => {
+    if (req.isMultipart()) req.body = await readMultipartFields(req, app.initialConfig.bodyLimit ?? 1024 * 1024);
   });
   // An empty body is no body (clients pipe empty stdin on GETs); bad JSON is a 400 naming the problem.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = (body as string).trim();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    const decoded = strictUtf8(body as Buffer);
+    if (decoded === null) return done(new AppError('REQUEST_INVALID', 'Request body is not valid UTF-8'), undefined);
+    const text = decoded.trim();
     if (!text) return done(null, undefined);
-    try { done(null, JSON.parse(text)); } catch (e) {
-      done(new AppError('REQUEST_INVALID', `Request body is not valid JSON: ${(e as Error).message}`), undefined);
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch (e) {
+      return done(new AppError('REQUEST_INVALID', `Request body is not valid JSON: ${(e as Error).message}`), undefined);
     }
+    if (jsonTooDeep(parsed)) return done(new AppError('REQUEST_INVALID', `Request body is nested more than ${MAX_JSON_DEPTH} levels deep`), undefined);
+    return done(null, parsed);
   });
-  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => {
-    try { done(null, parseXmlBody(body as string)); } catch (e) { done(e as Error, undefined); }
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_req, body, done) => {
+    const text = strictUtf8(body as Buffer);
+    if (text === null) return done(new AppError('REQUEST_INVALID', 'XML body is not valid UTF-8'), undefined);
+    try { done(null, parseXmlBody(text)); } catch (e) { done(e as Error, undefined); }
   });
 
   app.setErrorHandler(imageFactoryErrorHandler);

@@ -52,3 +52,19 @@ async function expand(paths: readonly string[]): Promise<string[]> {
   }
   return files;
 }
+
+/** The JEOS image whose img_id is `id`, with the target/provider/os/version/arch it is listed under. */
+export function findJeosImage(tree: JeosTree, id: string): Record<string, string> | undefined {
+  for (const [target, providers] of Object.entries(tree)) {
+    for (const [provider, oses] of Object.entries(providers)) {
+      for (const [os, versions] of Object.entries(oses)) {
+        for (const [version, arches] of Object.entries(versions)) {
+          for (const [arch, image] of Object.entries(arches)) {
+            if (image.img_id === id) return { target, provider, os, version, arch, ...image };
+          }
+        }
+      }
+    }
+  }
+  return undefined;
+}

@@ -32,7 +32,7 @@ export class OAuthVerifier {
     if (!header || !/^OAuth\s/i.test(header)) throw fail('missing OAuth Authorization header');
     const oauth = parseAuthorizationHeader(header);
     const consumer = oauth.oauth_consumer_key;
-    const secret = consumer ? this.clients[consumer] : undefined;
+    const secret = consumer && Object.hasOwn(this.clients, consumer) ? this.clients[consumer] : undefined;
     if (!consumer || secret === undefined) throw fail('unknown consumer');
     if (oauth.oauth_version !== undefined && oauth.oauth_version !== '1.0') throw fail('unsupported oauth_version');
     if (oauth.oauth_signature_method !== 'HMAC-SHA1') throw fail('signature method must be HMAC-SHA1');

@@ -2,10 +2,20 @@
  * The original's legacy XML rendering (§5.10): no declaration, root = the single top-level key,
  * 2-space indentation starting at 2, keys sorted, `_x` keys as attributes, null → <k/>, lists as
  * repeated elements (one item: type__="list"; none: <k type__="list"/>), plain values (D25).
+ * A top-level list (`{"base_images": [{"base_image": …}, …]}`) would be one root per item, which no
+ * XML parser accepts; it is one root element named after the collection, holding each item's
+ * elements (`<base_images><base_image …/><base_image …/></base_images>`).
  */
 export function renderXml(doc: Record<string, unknown>): string {
   const [root] = Object.keys(doc);
-  return element(root, doc[root], 2, {});
+  const value = doc[root];
+  if (!Array.isArray(value)) return element(root, value, 2, {});
+  const marker = value.length <= 1 ? attrs({ type__: 'list' }) : '';
+  if (value.length === 0) return `  <${root}${marker}/>\n`;
+  const items = value.map((item) => (item !== null && typeof item === 'object' && !Array.isArray(item)
+    ? Object.keys(item).sort().map((k) => element(k, (item as Record<string, unknown>)[k], 4, {})).join('')
+    : element('item', item, 4, {})));
+  return `  <${root}${marker}>\n${items.join('')}  </${root}>\n`;
 }
 
 function element(name: string, value: unknown, indent: number, extraAttrs: Record<string, string>): string {

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../domain/json-depth.js';
+import { strictUtf8 } from '../../domain/strict-utf8.js';
 import { NovaFault } from './faults.js';
 
 const JSON_TYPES = ['application/json', 'application/vnd.openstack.compute+json'];
@@ -10,7 +12,11 @@ const JSON_TYPES = ['application/json', 'application/vnd.openstack.compute+json'
  */
 export function registerNovaBodyParsing(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+    const text = strictUtf8(body as Buffer);
+    if (text === null) done(new NovaFault(400, 'Malformed request body: not valid UTF-8'), undefined);
+    else done(null, text);
+  });
 }
 
 export function jsonBody(req: FastifyRequest): unknown {
@@ -18,9 +24,12 @@ export function jsonBody(req: FastifyRequest): unknown {
   if (type && type !== 'text/plain' && !JSON_TYPES.includes(type)) throw new NovaFault(415, 'Unsupported Content-Type');
   const text = typeof req.body === 'string' ? req.body : '';
   if (!text.trim()) throw new NovaFault(400, 'Malformed request body');
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new NovaFault(400, 'Malformed request body');
   }
+  if (jsonTooDeep(parsed)) throw new NovaFault(400, `Malformed request body: nested more than ${MAX_JSON_DEPTH} levels deep`);
+  return parsed;
 }

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import { CatalogError } from '../catalog-errors.js';
+import { AppError } from '../../domain/errors.js';
 import type { SearchNode } from './parser.js';
 import type { SearchField, SearchFields } from './search-fields.js';
 
@@ -32,7 +32,7 @@ export function compileSearch(node: SearchNode, fields: SearchFields): Condition
 
 /** A bare word: LIKE over the default text fields (ORed); a set field's name alone means "= true". */
 function bare(value: string, fields: SearchFields): Condition {
-  const f = fields[value.toLowerCase()];
+  const f = Object.hasOwn(fields, value.toLowerCase()) ? fields[value.toLowerCase()] : undefined;
   if (f?.type === 'set') return sql<SqlBool>`${sql.ref(f.column)} = 1`;
   const defaults = Object.values(fields).filter((d) => d.inDefault);
   if (defaults.length === 0) return sql<SqlBool>`0 = 1`;
@@ -42,23 +42,23 @@ function bare(value: string, fields: SearchFields): Condition {
 
 function compare(f: SearchField, name: string, op: string, value: string): Condition {
   if (op === '~' || op === '!~') {
-    if (f.type !== 'string') throw new CatalogError('invalid', `the operator 'like' is not supported for field type '${f.type === 'set' ? 'set' : 'integer'}'`);
+    if (f.type !== 'string') throw new AppError('CATALOG_QUERY_INVALID', `the operator 'like' is not supported for field type '${f.type === 'set' ? 'set' : 'integer'}'`);
     return sql<SqlBool>`${sql.ref(f.column)} ${sql.raw(op === '~' ? 'LIKE' : 'NOT LIKE')} ${likePattern(value)} ESCAPE '\\'`;
   }
   if (f.type === 'set' && !['=', '==', '!=', '<>'].includes(op)) {
-    throw new CatalogError('invalid', `the operator '${op}' is not supported for field type 'set'`);
+    throw new AppError('CATALOG_QUERY_INVALID', `the operator '${op}' is not supported for field type 'set'`);
   }
   return sql<SqlBool>`${sql.ref(f.column)} ${sql.raw(SQL_OP[op])} ${typed(f, name, value)}`;
 }
 
 function typed(f: SearchField, name: string, value: string): string | number {
   if (f.type === 'integer') {
-    if (!/^-?\d+$/.test(value.trim())) throw new CatalogError('invalid', `Value '${value}' is not valid for field '${name}'`);
+    if (!/^-?\d+$/.test(value.trim())) throw new AppError('CATALOG_QUERY_INVALID', `Value '${value}' is not valid for field '${name}'`);
     return Number(value);
   }
   if (f.type === 'set') {
     const v = value.toLowerCase();
-    if (v !== 'true' && v !== 'false') throw new CatalogError('invalid', `'${name}' should be one of 'true, false', but the query was '${value}'`);
+    if (v !== 'true' && v !== 'false') throw new AppError('CATALOG_QUERY_INVALID', `'${name}' should be one of 'true, false', but the query was '${value}'`);
     return v === 'true' ? 1 : 0;
   }
   return value;
@@ -66,7 +66,7 @@ function typed(f: SearchField, name: string, value: string): string | number {
 
 function field(fields: SearchFields, name: string): SearchField {
   const f = Object.hasOwn(fields, name.toLowerCase()) ? fields[name.toLowerCase()] : undefined;
-  if (!f) throw new CatalogError('invalid', `Field '${name}' not recognized for searching!`);
+  if (!f) throw new AppError('CATALOG_QUERY_INVALID', `Field '${name}' not recognized for searching!`);
   return f;
 }
 
@@ -81,7 +81,7 @@ export function compileOrder(order: string | undefined, fields: SearchFields, fa
   const words = (order ?? '').trim().split(/\s+/).filter(Boolean);
   if (words.length === 0) return { column: fallback, desc: false, by: null, direction: null };
   const f = Object.hasOwn(fields, words[0].toLowerCase()) ? fields[words[0].toLowerCase()] : undefined;
-  if (!f) throw new CatalogError('invalid', `the field '${words[0]}' in the order statement is not valid field for search`);
+  if (!f) throw new AppError('CATALOG_QUERY_INVALID', `the field '${words[0]}' in the order statement is not valid field for search`);
   const direction = words[1] ?? 'ASC';
   return { column: f.column, desc: direction.toLowerCase() === 'desc', by: words[0], direction };
 }

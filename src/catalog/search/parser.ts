@@ -1,4 +1,4 @@
-import { CatalogError } from '../catalog-errors.js';
+import { AppError } from '../../domain/errors.js';
 import { tokenize, type Token } from './tokenizer.js';
 
 /** The search AST (scoped_search query_language/ast.rb, reduced to what the query builder needs). */
@@ -10,6 +10,16 @@ export type SearchNode =
   | { type: 'bare'; value: string }
   | { type: 'set' | 'null'; field: string };
 
+/** Longest query accepted; real scoped_search queries are a few dozen characters. */
+export const MAX_SEARCH_LENGTH = 4096;
+/**
+ * Deepest nesting of parentheses and `not`s accepted. The parser (and the SQL compiler after it)
+ * recurse once per level, so thousands of levels would overflow the stack.
+ */
+export const MAX_SEARCH_DEPTH = 32;
+/** Most conditions in one query: SQLite refuses expression trees deeper than 1000 (SQLITE_MAX_EXPR_DEPTH). */
+export const MAX_SEARCH_TERMS = 100;
+
 const COMPARISON = new Set(['=', '==', '!=', '<>', '~', '!~', '>', '<', '>=', '<=']);
 
 /**
@@ -18,16 +28,19 @@ const COMPARISON = new Set(['=', '==', '!=', '<>', '~', '!~', '>', '<', '>=', '<
  * Returns null for a blank query.
  */
 export function parseSearch(query: string): SearchNode | null {
+  if (query.length > MAX_SEARCH_LENGTH) throw new AppError('CATALOG_QUERY_INVALID', `The search query is too long: at most ${MAX_SEARCH_LENGTH} characters`);
   const tokens = tokenize(query);
   if (tokens.length === 0) return null;
   const p = new Parser(tokens);
   const node = p.orExpr();
-  if (!p.done()) throw new CatalogError('invalid', `Unexpected token in search query: ${describe(p.peek()!)}`);
+  if (!p.done()) throw new AppError('CATALOG_QUERY_INVALID', `Unexpected token in search query: ${describe(p.peek()!)}`);
   return node;
 }
 
 class Parser {
   private i = 0;
+  private depth = 0;
+  private terms = 0;
   constructor(private readonly tokens: Token[]) {}
 
   done(): boolean { return this.i >= this.tokens.length; }
@@ -53,18 +66,26 @@ class Parser {
 
   private unary(): SearchNode {
     const t = this.next();
-    if (!t) throw new CatalogError('invalid', 'Unexpected end of search query');
+    if (!t) throw new AppError('CATALOG_QUERY_INVALID', 'Unexpected end of search query');
+    if (++this.terms > MAX_SEARCH_TERMS) throw new AppError('CATALOG_QUERY_INVALID', `The search query has more than ${MAX_SEARCH_TERMS} conditions`);
     switch (t.kind) {
-      case 'not': return { type: 'not', item: this.unary() };
-      case 'lparen': {
+      case 'not': return this.nested(() => ({ type: 'not', item: this.unary() }));
+      case 'lparen': return this.nested(() => {
         const inner = this.orExpr();
-        if (this.next()?.kind !== 'rparen') throw new CatalogError('invalid', 'Unbalanced parentheses in search query');
+        if (this.next()?.kind !== 'rparen') throw new AppError('CATALOG_QUERY_INVALID', 'Unbalanced parentheses in search query');
         return inner;
-      }
+      });
       case 'set': case 'null': return { type: t.kind, field: this.fieldName() };
       case 'word': return this.afterWord(t.text);
-      default: throw new CatalogError('invalid', `Unexpected token in search query: ${describe(t)}`);
+      default: throw new AppError('CATALOG_QUERY_INVALID', `Unexpected token in search query: ${describe(t)}`);
     }
+  }
+
+  private nested(parse: () => SearchNode): SearchNode {
+    if (++this.depth > MAX_SEARCH_DEPTH) {
+      throw new AppError('CATALOG_QUERY_INVALID', `The search query nests parentheses and 'not' more than ${MAX_SEARCH_DEPTH} levels deep`);
+    }
+    try { return parse(); } finally { this.depth--; }
   }
 
   private afterWord(word: string): SearchNode {
@@ -82,24 +103,24 @@ class Parser {
 
   private value(): string {
     const t = this.next();
-    if (t?.kind !== 'word') throw new CatalogError('invalid', 'Value expected in search query');
+    if (t?.kind !== 'word') throw new AppError('CATALOG_QUERY_INVALID', 'Value expected in search query');
     return t.text;
   }
 
   private list(): string[] {
-    if (this.next()?.kind !== 'lparen') throw new CatalogError('invalid', 'A list in parentheses is expected after ^');
+    if (this.next()?.kind !== 'lparen') throw new AppError('CATALOG_QUERY_INVALID', 'A list in parentheses is expected after ^');
     const values: string[] = [];
     for (;;) {
       values.push(this.value());
       const t = this.next();
       if (t?.kind === 'rparen') return values;
-      if (t?.kind !== 'comma') throw new CatalogError('invalid', 'Unbalanced parentheses in search query');
+      if (t?.kind !== 'comma') throw new AppError('CATALOG_QUERY_INVALID', 'Unbalanced parentheses in search query');
     }
   }
 
   private fieldName(): string {
     const t = this.next();
-    if (t?.kind !== 'word') throw new CatalogError('invalid', 'Field name expected in search query');
+    if (t?.kind !== 'word') throw new AppError('CATALOG_QUERY_INVALID', 'Field name expected in search query');
     return t.text;
   }
 }

@@ -1,4 +1,4 @@
-import { CatalogError } from '../catalog-errors.js';
+import { AppError } from '../../domain/errors.js';
 
 /** Tokens of scoped_search's query language (lib/scoped_search/query_language/tokenizer.rb). */
 export type Token =
@@ -32,7 +32,7 @@ export function tokenize(query: string): Token[] {
         if (query[i] === '\\' && i + 1 < query.length) i++;
         text += query[i++];
       }
-      if (i >= query.length) throw new CatalogError('invalid', 'Unclosed quoted string in the search query');
+      if (i >= query.length) throw new AppError('CATALOG_QUERY_INVALID', 'Unclosed quoted string in the search query');
       i++;
       tokens.push({ kind: 'word', text, quoted: true });
       continue;
@@ -61,7 +61,8 @@ export function tokenize(query: string): Token[] {
 }
 
 function word(text: string): Token {
-  return KEYWORDS[text.toLowerCase()] ?? { kind: 'word', text, quoted: false };
+  const keyword = text.toLowerCase();
+  return (Object.hasOwn(KEYWORDS, keyword) ? KEYWORDS[keyword] : undefined) ?? { kind: 'word', text, quoted: false };
 }
 
 /** After a comparison operator, `!`/`-` belong to the value, not a NOT. */

@@ -21,7 +21,8 @@ export class MetadataRepository {
       .where('image_id', 'in', [...ids]).orderBy('image_id').orderBy('key').execute();
     for (const r of rows) {
       let m = out.get(r.image_id);
-      if (!m) out.set(r.image_id, (m = {}));
+      // Null prototype: a key named __proto__ is data, never the prototype.
+      if (!m) out.set(r.image_id, (m = Object.create(null) as Metadata));
       m[r.key] = r.value;
     }
     return out;

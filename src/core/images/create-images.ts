@@ -106,12 +106,13 @@ export class ImageCreator {
       const source = await this.deps.store.get(req.baseImageId);
       if (!source || source.kind !== 'target_image') throw new AppError('IMAGE_NOT_FOUND', `No TargetImage found with id: ${req.baseImageId}`);
       if (!OVA_SOURCES.has(source.target ?? '')) throw new AppError('REQUEST_INVALID', `target ova needs a rhevm, vsphere or hyperv target image; ${source.id} is a ${source.target} image`);
-      return [newImageRecord('target_image', { baseImageId: source.id, target, parameters: req.parameters })];
+      return [newImageRecord('target_image', { baseImageId: source.id, target, template: source.template, parameters: req.parameters })];
     }
     if (req.baseImageId) {
       const base = await this.deps.store.get(req.baseImageId);
       if (!base || base.kind !== 'base_image') throw new AppError('IMAGE_NOT_FOUND', `No BaseImage found with id: ${req.baseImageId}`);
-      return [newImageRecord('target_image', { baseImageId: base.id, target, parameters: req.parameters })];
+      // The manual shows a target image's template: the one its base image was built from.
+      return [newImageRecord('target_image', { baseImageId: base.id, target, template: base.template, parameters: req.parameters })];
     }
     if (req.template === undefined) {
       throw new AppError('REQUEST_INVALID', 'target_image needs base_image_id or template');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDiskSize } from './disk-size.js';
+import { diskSizeInBytes, MIN_DISK_BYTES, parseDiskSize } from './disk-size.js';
 import { parseTdl } from './parse-tdl.js';
 
 const GiB = 2 ** 30;
@@ -16,7 +16,7 @@ describe('disk sizes (spec tdl.md §3)', () => {
     ['10   GiB', 10 * GiB], ['007', 7 * GiB],
   ];
   for (const [text, bytes] of accepted) {
-    it(`"${text}" is ${bytes} bytes`, () => assert.deepEqual(parseDiskSize(text), { ok: true, bytes }));
+    it(`"${text}" is ${bytes} bytes`, () => assert.deepEqual(diskSizeInBytes(text), { ok: true, bytes }));
   }
 
   const rejected: [string, 'schema' | 'semantic', RegExp][] = [
@@ -38,6 +38,16 @@ describe('disk sizes (spec tdl.md §3)', () => {
       }
     });
   }
+
+  it('a disk smaller than the partitions need is a semantic error naming the minimum', () => {
+    for (const text of ['100MB', '100MiB', '194MiB', '512B']) {
+      const r = parseDiskSize(text);
+      assert.equal(r.ok, false, text);
+      if (!r.ok) { assert.equal(r.kind, 'semantic'); assert.match(r.reason, /too small; the minimum is 195MiB/); }
+    }
+    assert.deepEqual(parseDiskSize('195MiB'), { ok: true, bytes: MIN_DISK_BYTES });
+    assert.deepEqual(parseDiskSize('1'), { ok: true, bytes: GiB });
+  });
 
   it('reaches the template as diskSizeBytes, trimmed', () => {
     const xml = (size: string) => `<template><name>n</name><os><name>Debian</name><version>12</version><arch>x86_64</arch>

@@ -33,8 +33,24 @@ const UNITS: ReadonlyMap<string, bigint> = (() => {
 
 const HINT = "it must be an integer with an optional SI or IEC unit, e.g. '10', '10G', '16GiB' or '20GB'";
 
-/** Parses a trimmed `<disk><size>` value into bytes. */
+/**
+ * Smallest disk every OS plugin can lay out (plugins/os/shared/disk-layout.ts): 1 MiB alignment,
+ * 1 MiB BIOS boot, 128 MiB EFI, a 64 MiB root and the backup GPT, in whole MiB. Checked here so a
+ * too-small disk is a 400 at POST rather than a build that fails later.
+ */
+export const MIN_DISK_BYTES = 195 * 2 ** 20;
+
+/** Parses a trimmed `<disk><size>` value into bytes, at least MIN_DISK_BYTES. */
 export function parseDiskSize(text: string): DiskSizeResult {
+  const r = diskSizeInBytes(text);
+  if (r.ok && r.bytes < MIN_DISK_BYTES) {
+    return { ok: false, kind: 'semantic', reason: `element "size": disk size "${text}" is too small; the minimum is 195MiB (204472320 bytes) for the boot, EFI and root partitions` };
+  }
+  return r;
+}
+
+/** The unit arithmetic alone: a size value into bytes, without the minimum. */
+export function diskSizeInBytes(text: string): DiskSizeResult {
   const m = PATTERN.exec(text);
   if (!m) return { ok: false, kind: 'schema', reason: `element "size": invalid disk size "${text}"; ${HINT}` };
   const [, digits, suffix] = m as unknown as [string, string, string];

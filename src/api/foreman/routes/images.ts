@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql, type SqlBool } from 'kysely';
-import { isCatalogError } from '../../../catalog/catalog-errors.js';
 import type { CatalogImage } from '../../../catalog/catalog-image.js';
 import type { Catalog } from '../../../catalog/catalog.js';
 import type { ForemanRegistration, ImageInput } from '../../../catalog/foreman-registration.js';
@@ -8,6 +7,7 @@ import { FOREMAN_STATES } from '../../../catalog/image-state.js';
 import { compileOrder, compileSearch } from '../../../catalog/search/compile-search.js';
 import { parseSearch } from '../../../catalog/search/parser.js';
 import { IMAGE_SEARCH_FIELDS } from '../../../catalog/search/search-fields.js';
+import { isAppError } from '../../../domain/errors.js';
 import { ForemanError, validationError } from '../errors.js';
 import { findParent } from '../find-parent.js';
 import { envelope, parsePaging, queryString } from '../paging.js';
@@ -73,7 +73,7 @@ async function create(deps: ImageRouteDeps, parent: ParentResource, req: Fastify
   try {
     return reply.code(201).send(imageJson(await deps.registration.create(withParent)));
   } catch (e) {
-    if (isCatalogError(e) && e.kind === 'validation') throw validationError(e, null);
+    if (isAppError(e) && e.code === 'CATALOG_VALIDATION_FAILED') throw validationError(e, null);
     throw e;
   }
 }
@@ -81,11 +81,11 @@ async function create(deps: ImageRouteDeps, parent: ParentResource, req: Fastify
 async function update(deps: ImageRouteDeps, parent: ParentResource, req: FastifyRequest, reply: FastifyReply) {
   const body = jsonBody(req);
   const image = await nestedImage(deps, parent, req, reply, body);
-  const input = wrapped(body, 'image', IMAGE_ATTRIBUTES) as ImageInput;
+  const input = wrapped(body, 'image', IMAGE_ATTRIBUTES, true) as ImageInput;
   try {
     return imageJson(await deps.registration.update(image, input));
   } catch (e) {
-    if (isCatalogError(e) && e.kind === 'validation') throw validationError(e, image.id);
+    if (isAppError(e) && e.code === 'CATALOG_VALIDATION_FAILED') throw validationError(e, image.id);
     throw e;
   }
 }

@@ -41,7 +41,7 @@ export function registerImageRoutes(app: FastifyInstance, deps: ImageFactoryApiD
         return sendDocument(req, reply, 200, presentImage(image, requestUrl(req), apiRoot(req), related));
       });
       app.delete(`${prefix}/${c}/:id`, { config: { oauth: true } }, async (req, reply) => {
-        const fields = deleteFields(kind, req.body);
+        const fields = deleteFields(kind, req.body, req.headers['content-type']);
         await deps.deleteImage(kind, (req.params as Params).id!, {
           provider: fields.provider, credentials: fields.credentials, target: fields.target,
           parameters: fields.parameters as Record<string, unknown>,

@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ImportRequest } from '../../../core/images/import-base-image.js';
 import { AppError } from '../../../domain/errors.js';
+import { jsonTooDeep } from '../../../domain/json-depth.js';
 import type { ImageFactoryApiDeps } from '../api-deps.js';
+import { imageFactoryErrorHandler } from '../error-handler.js';
 import { registerMethodNotAllowed } from '../method-not-allowed.js';
 import { presentCreated } from '../present.js';
 import { apiRoot, sendDocument } from '../reply.js';
@@ -17,8 +19,12 @@ export const IMPORT_PATH = '/imagefactory/base_images/import';
  */
 export function registerImportRoutes(app: FastifyInstance, deps: ImageFactoryApiDeps): void {
   void app.register(async (scope) => {
-    // Only in this scope: the body stays an unread stream (the OAuth check runs before it is read).
-    scope.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+    // Only in this scope: every body stays an unread stream (the OAuth check runs before it is read),
+    // so any other type, or none, is refused with the import's own 415 before a byte is buffered.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    scope.setErrorHandler((error: FastifyError, req, reply) => imageFactoryErrorHandler(
+      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? notADisk(req.headers['content-type']) as unknown as FastifyError : error, req, reply));
     registerMethodNotAllowed(scope);
     scope.post(IMPORT_PATH, { config: { oauth: true } }, async (req, reply) => {
       const created = await deps.importBaseImage(importRequest(req));
@@ -27,10 +33,16 @@ export function registerImportRoutes(app: FastifyInstance, deps: ImageFactoryApi
   });
 }
 
+const DISK_TYPE = 'application/octet-stream';
+
+function notADisk(contentType: string | undefined): AppError {
+  const given = contentType ? `Content-Type ${contentType.split(';')[0]!.trim()} is not accepted` : 'Content-Type is missing';
+  return new AppError('MEDIA_TYPE_UNSUPPORTED', `Unsupported Content-Type: ${given}; the accepted type is ${DISK_TYPE}. Send the disk image itself as the request body; name, os_name, os_version, arch, format and parameters go in the query string.`);
+}
+
 function importRequest(req: FastifyRequest): ImportRequest {
-  if (!(req.body instanceof Readable)) {
-    throw new AppError('MEDIA_TYPE_UNSUPPORTED', 'Send the disk image itself as the request body with Content-Type: application/octet-stream; name, os_name, os_version, arch, format and parameters go in the query string.');
-  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== DISK_TYPE || !(req.body instanceof Readable)) throw notADisk(req.headers['content-type']);
   const query = req.query as Record<string, unknown>;
   const length = req.headers['content-length'];
   return {
@@ -57,7 +69,7 @@ function parameters(value: unknown): Record<string, unknown> {
   if (value === undefined || value === '') return {};
   let decoded: unknown;
   try { decoded = typeof value === 'string' ? JSON.parse(value) : undefined; } catch { decoded = undefined; }
-  if (!decoded || typeof decoded !== 'object' || Array.isArray(decoded)) {
+  if (!decoded || typeof decoded !== 'object' || Array.isArray(decoded) || jsonTooDeep(decoded)) {
     throw new AppError('REQUEST_INVALID', 'parameters must be a JSON object in the query string');
   }
   return decoded as Record<string, unknown>;

@@ -11,7 +11,7 @@ import { apiRoot, sendDocument } from '../reply.js';
 export function registerTargetRoutes(app: FastifyInstance, deps: ImageFactoryApiDeps): void {
   const find = (name: string) => {
     const hit = deps.plugins.targets().find((t) => t.spec.name === name);
-    if (!hit) throw new AppError('IMAGE_NOT_FOUND', `No target found with id: ${name}`);
+    if (!hit) throw new AppError('TARGET_NOT_FOUND', `No target found with id: ${name}`);
     return hit;
   };
   const targetDoc = (root: string, spec: TargetSpec, plugin: TargetPlugin) => ({
@@ -51,7 +51,7 @@ export function registerTargetRoutes(app: FastifyInstance, deps: ImageFactoryApi
     const { t, p } = req.params as { t: string; p: string };
     const { spec } = find(t);
     const provider = deps.plugins.providersFor(spec.name).find((x) => x.id === p);
-    if (!provider) throw new AppError('IMAGE_NOT_FOUND', `No provider ${p} for target ${t}`);
+    if (!provider) throw new AppError('PROVIDER_NOT_FOUND', `No provider ${p} for target ${t}`);
     return sendDocument(req, reply, 200, { provider: providerDoc(apiRoot(req), spec, provider) });
   });
 }

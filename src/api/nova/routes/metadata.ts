@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CatalogError } from '../../../catalog/catalog-errors.js';
 import { NovaFault, GENERIC_NOT_FOUND } from '../faults.js';
 import { jsonBody } from '../json-body.js';
 import { metadataBody } from '../metadata-body.js';
@@ -46,12 +45,8 @@ export function registerMetadataRoutes(app: FastifyInstance, deps: NovaDeps, at 
 
   app.delete(`${at}/images/:image_id/metadata/:key`, { config }, async (req, reply) => {
     const img = await image(req);
-    try {
-      await deps.metadata.deleteKey(img, (req.params as Params).key!);
-    } catch (e) {
-      if (e instanceof CatalogError && e.kind === 'not-found') throw new NovaFault(404, 'Invalid metadata key');
-      throw e;
-    }
+    // A missing key is the catalog's CATALOG_NOT_FOUND "Invalid metadata key", whatever its name.
+    await deps.metadata.deleteKey(img, (req.params as Params).key!);
     return reply.code(204).send();
   });
 }

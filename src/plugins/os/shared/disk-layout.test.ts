@@ -7,6 +7,7 @@ import { runTool } from '../../../platform/exec.js';
 import { AppError } from '../../../domain/errors.js';
 import { planDiskLayout, roundDiskBytes, sfdiskScript, GPT_TYPE } from './disk-layout.js';
 import { makeRootFs, mkfsArgv, requiredRootFsBytes } from './make-root-fs.js';
+import { MIN_DISK_BYTES } from '../../../domain/template/disk-size.js';
 
 test('layout: BIOS boot, 128 MiB ESP and a MiB-aligned root ending before the backup GPT', () => {
   const l = planDiskLayout(10 * 1000 * 1000 * 1000);
@@ -18,6 +19,9 @@ test('layout: BIOS boot, 128 MiB ESP and a MiB-aligned root ending before the ba
   assert.equal(l.root.size % 2048, 0);
   assert.ok((l.root.start + l.root.size) * 512 <= l.diskBytes - 33 * 512);
   assert.throws(() => planDiskLayout(100 * 1024 * 1024), /no room for a root filesystem/);
+  // The template's minimum (checked at POST) is exactly the smallest disk this layout accepts.
+  assert.equal(planDiskLayout(MIN_DISK_BYTES).diskBytes, MIN_DISK_BYTES);
+  assert.throws(() => planDiskLayout(MIN_DISK_BYTES - 1024 * 1024), /no room for a root filesystem/);
 });
 
 test('sfdisk really writes the layout to a sparse file', async () => {

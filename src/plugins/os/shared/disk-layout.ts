@@ -3,6 +3,8 @@
  * partition (GRUB EFI) and the root filesystem on the rest, all 1 MiB aligned. One disk boots
  * with BIOS and with UEFI.
  */
+import { MIN_DISK_BYTES } from '../../../domain/template/disk-size.js';
+
 export const SECTOR = 512;
 const MIB_SECTORS = 2048;
 /** Sectors the backup GPT (header + 128 entries) needs at the end of the disk. */
@@ -38,7 +40,7 @@ export function planDiskLayout(requestedBytes: number): DiskLayout {
   const lastUsable = totalSectors - BACKUP_GPT_SECTORS - 1;
   const rootSize = Math.floor((lastUsable + 1 - rootStart) / MIB_SECTORS) * MIB_SECTORS;
   if (rootSize < 64 * MIB_SECTORS) {
-    throw new Error(`a ${diskBytes / 1024 / 1024} MiB disk leaves no room for a root filesystem (need at least 194 MiB)`);
+    throw new Error(`a ${diskBytes / 1024 / 1024} MiB disk leaves no room for a root filesystem (need at least ${MIN_DISK_BYTES / 1024 / 1024} MiB)`);
   }
   return { diskBytes, bios, esp, root: { start: rootStart, size: rootSize } };
 }
