@@ -78,10 +78,10 @@ export async function pushToAzure(ctx: PushContext): Promise<PushResult> {
   try {
     uploaded = await uploadPageBlob({
       container, blobName, path: image.bodyPath, extents, concurrency: p.concurrency, signal: ctx.signal, log: ctx.log,
-      onBytes: (n) => progress.add(n), metadata: { imagefactory_target_image: image.id },
+      onBytes: (n) => progress.add(n), sasScoped: c.blob.kind === 'sas', metadata: { imagefactory_target_image: image.id },
     });
   } catch (e) {
-    throw cancelledOr(ctx.signal, providerFailure('Azure Storage', e, secrets));
+    throw cancelledOr(ctx.signal, providerFailure('Azure Storage', storageError(e), secrets));
   }
   const blobUri = uploaded.blob.url.split('?')[0];
   ctx.log(`Page blob ${blobUri} holds the image: ${uploaded.bytesSent} bytes sent in ${uploaded.putPageCalls} Put Page calls, ${uploaded.bytesReused} bytes already there from an earlier attempt`);
@@ -147,8 +147,19 @@ export async function deleteFromAzure(ctx: DeleteFromProviderContext): Promise<v
     const res = await container.getPageBlobClient(name).deleteIfExists({ deleteSnapshots: 'include', abortSignal: ctx.signal });
     ctx.log(res.succeeded ? `Deleted blob ${blobUri}` : `Blob ${blobUri} was already gone`);
   } catch (e) {
-    throw cancelledOr(ctx.signal, providerFailure('Azure Storage', e, secrets));
+    throw cancelledOr(ctx.signal, providerFailure('Azure Storage', storageError(e), secrets));
   }
+}
+
+/**
+ * Storage answers HEAD requests (and some others) without a body: its error code is then only in
+ * the x-ms-error-code header, which becomes the message.
+ */
+function storageError(e: unknown): unknown {
+  const err = e as Error & { statusCode?: number; code?: string; response?: { headers?: { get(n: string): string | undefined } } };
+  if (!err || typeof err !== 'object' || err.message?.trim()) return e;
+  const code = err.code ?? err.response?.headers?.get('x-ms-error-code');
+  return Object.assign(new Error(code ? `${code} (no details: the request had no response body)` : 'no details in the response'), { statusCode: err.statusCode, name: 'StorageError' });
 }
 
 function cancelledOr(signal: AbortSignal, e: AppError): AppError {

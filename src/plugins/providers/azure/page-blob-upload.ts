@@ -29,6 +29,8 @@ export interface PageBlobUploadOptions {
   log: (line: string) => void;
   /** Bytes now on the blob: sent in this call, or found there from an earlier attempt. */
   onBytes: (bytes: number) => void;
+  /** The container is reached through a SAS token, which may not be allowed to create it. */
+  sasScoped?: boolean;
   /** Blob metadata (e.g. the target image id), set when the blob is created. */
   metadata?: Record<string, string>;
 }
@@ -86,8 +88,8 @@ async function resumableRanges(o: PageBlobUploadOptions, blob: PageBlobClient, s
   try {
     await o.container.createIfNotExists({ abortSignal: o.signal });
   } catch (e) {
-    // A SAS scoped to the container may not allow creating it; it then has to exist already.
-    if ((e as { statusCode?: number }).statusCode !== 403) throw e;
+    // A SAS scoped to the container cannot create it (it then has to exist already); a key can.
+    if ((e as { statusCode?: number }).statusCode !== 403 || !o.sasScoped) throw e;
   }
   const props = await blob.getProperties({ abortSignal: o.signal }).catch((e: { statusCode?: number }) => {
     if (e.statusCode === 404) return null;
@@ -95,7 +97,7 @@ async function resumableRanges(o: PageBlobUploadOptions, blob: PageBlobClient, s
   });
   if (props && props.blobType === 'PageBlob' && props.contentLength === size) {
     const ranges: Extent[] = [];
-    for await (const r of blob.listPageRanges(0, size, { abortSignal: o.signal })) ranges.push({ offset: r.start, length: r.end - r.start + 1 });
+    for await (const r of blob.listPageRanges(0, size, { abortSignal: o.signal })) if (!r.isClear) ranges.push({ offset: r.start, length: r.end - r.start + 1 });
     ranges.sort((a, b) => a.offset - b.offset);
     const bytes = ranges.reduce((n, r) => n + r.length, 0);
     o.log(`Resuming page blob ${o.blobName}: ${ranges.length} page ranges (${bytes} bytes) are already there`);
