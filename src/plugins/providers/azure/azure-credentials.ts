@@ -49,9 +49,12 @@ export function readAzureCredentials(credentials: unknown): { credentials?: Azur
   return { credentials: { tenantId, clientId, clientSecret, blob }, problems };
 }
 
-/** Every secret value of the credentials (for scrubbing error messages). */
+/**
+ * Every value of the credentials, for scrubbing error messages: the secrets, and the tenant and
+ * client ids too (Entra ID quotes them in its errors; credentials are never shown, whatever the field).
+ */
 export function azureSecrets(c: AzureCredentials): string[] {
-  const out = [c.clientSecret];
+  const out = [c.clientSecret, c.tenantId, c.clientId];
   if (c.blob.kind === 'key') out.push(c.blob.accountKey);
   else out.push(c.blob.sasToken, new URLSearchParams(c.blob.sasToken).get('sig') ?? '');
   return out;

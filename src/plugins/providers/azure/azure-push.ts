@@ -61,7 +61,7 @@ export async function pushToAzure(ctx: PushContext): Promise<PushResult> {
   const imageName = p.imageName ?? `imagefactory-${image.id}`;
   const blobName = blobNameFor(image.id);
 
-  ctx.progress(1, `Authenticating to ${p.authorityHost} as ${c.clientId}`);
+  ctx.progress(1, `Authenticating to ${p.authorityHost} with the service principal`);
   const credential = armCredential(p, c);
   try {
     await credential.getToken(`${new URL(p.armEndpoint).origin}/.default`, { abortSignal: ctx.signal });
