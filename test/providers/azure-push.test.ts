@@ -20,6 +20,7 @@ import { makeSyntheticDisk } from '../helpers/synthetic-disk.js';
 import { makeDeleteContext, makePushContext } from './helpers/push-context.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type AzuriteServer } from './helpers/azurite-server.js';
 import { startArmServer, type ArmServer } from './helpers/arm-server.js';
+import { startCountingProxy } from './helpers/counting-proxy.js';
 
 /**
  * The Azure provider with the real SDKs: @azure/storage-blob against Azurite (the page blob, read
@@ -161,6 +162,27 @@ test('an interrupted upload is resumed: pages already in the blob are not sent a
   const replaced = await azureProvider.push(await makePushContext(root, { target: 'azure', provider: provider({ image_name: 'replaced' }), credentials: credentials(), targetImage: target('ti-s') }));
   assert.equal((replaced.properties as Record<string, number>).bytes_reused, 0);
   assert.equal((await readBack(blobNameFor('ti-s'))).sha, await sha256Of(createReadStream(vhd)));
+});
+
+test('bytes on the wire: only the allocated data crosses; Put Page calls refused with 503 ServerBusy are retried', async () => {
+  const proxy = await startCountingProxy(new URL(azurite.blobEndpoint).origin, { failEvery: 4 });
+  try {
+    const endpoint = `${proxy.origin}/${AZURITE_ACCOUNT}`;
+    const tokens = arm.tokensIssued;
+    const ctx = await makePushContext(root, { target: 'azure', provider: provider({ blob_endpoint: endpoint, image_name: 'via-proxy', concurrency: 3 }), credentials: credentials(), targetImage: target('ti-p') });
+    const result = await azureProvider.push(ctx);
+    // The up-front check and ARM's bearer policy (which asks for a CAE-capable token: MSAL keeps that in a cache of its own).
+    assert.ok(arm.tokensIssued - tokens <= 2, `${arm.tokensIssued - tokens} tokens for one push`);
+    assert.ok(proxy.refused >= 1, 'some Put Page calls were refused');
+    const props = result.properties as Record<string, number>;
+    assert.equal(proxy.putPageBytes, props.bytes_sent, 'the bytes counted on the wire are the bytes the push reports');
+    assert.ok(proxy.putPageBytes / allocated <= 1.05, `${proxy.putPageBytes} bytes on the wire for ${allocated} allocated`);
+    assert.equal((await readBack(blobNameFor('ti-p'))).sha, await sha256Of(createReadStream(vhd)));
+    assert.equal((arm.resources.get(result.identifierOnProvider.toLowerCase()) as { properties: { storageProfile: { osDisk: { blobUri: string } } } })
+      .properties.storageProfile.osDisk.blobUri, `${endpoint}/vhds/${blobNameFor('ti-p')}`);
+  } finally {
+    await proxy.stop();
+  }
 });
 
 test('a gallery image version (parameters) from the page blob; DELETE removes the version and the blob', async () => {

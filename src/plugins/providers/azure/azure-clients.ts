@@ -1,5 +1,5 @@
 import { rootCertificates } from 'node:tls';
-import { ClientSecretCredential } from '@azure/identity';
+import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { AnonymousCredential, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { AzureCredentials } from './azure-credentials.js';
@@ -27,9 +27,10 @@ export function armCredential(p: AzureProvider, c: AzureCredentials): ClientSecr
   });
 }
 
-/** The Compute client on the provider's ARM endpoint, asking tokens for that endpoint's audience. */
-export function computeClient(p: AzureProvider, c: AzureCredentials): ComputeManagementClient {
-  return new ComputeManagementClient(armCredential(p, c), p.subscriptionId, {
+/** The Compute client on the provider's ARM endpoint, asking tokens for that endpoint's audience (reusing a credential already authenticated). */
+export function computeClient(p: AzureProvider, c: AzureCredentials | TokenCredential): ComputeManagementClient {
+  const credential = 'getToken' in c ? c : armCredential(p, c);
+  return new ComputeManagementClient(credential, p.subscriptionId, {
     endpoint: p.armEndpoint,
     credentials: { scopes: [`${new URL(p.armEndpoint).origin}/.default`] },
     ...tlsOptions(p),

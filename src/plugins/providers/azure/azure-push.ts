@@ -86,7 +86,7 @@ export async function pushToAzure(ctx: PushContext): Promise<PushResult> {
   const blobUri = uploaded.blob.url.split('?')[0];
   ctx.log(`Page blob ${blobUri} holds the image: ${uploaded.bytesSent} bytes sent in ${uploaded.putPageCalls} Put Page calls, ${uploaded.bytesReused} bytes already there from an earlier attempt`);
 
-  const compute = computeClient(p, c);
+  const compute = computeClient(p, credential);
   let id: string;
   try {
     if (p.gallery) {
