@@ -64,7 +64,8 @@ export async function pushToAzure(ctx: PushContext): Promise<PushResult> {
   ctx.progress(1, `Authenticating to ${p.authorityHost} with the service principal`);
   const credential = armCredential(p, c);
   try {
-    await credential.getToken(`${new URL(p.armEndpoint).origin}/.default`, { abortSignal: ctx.signal });
+    // enableCae as ARM's bearer policy asks, so the token lands in the cache that policy reads.
+    await credential.getToken(`${new URL(p.armEndpoint).origin}/.default`, { abortSignal: ctx.signal, enableCae: true });
   } catch (e) {
     throw cancelledOr(ctx.signal, providerFailure('Azure AD', e, secrets));
   }
