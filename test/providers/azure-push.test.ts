@@ -184,6 +184,16 @@ test('bytes on the wire: only the allocated data crosses; Put Page calls refused
   }
 });
 
+test('a cancelled push stops uploading and ends BUILD_CANCELLED', async () => {
+  const ac = new AbortController();
+  const ctx = await makePushContext(root, { target: 'azure', provider: provider({ image_name: 'cancelled', concurrency: 1 }), credentials: credentials(), targetImage: target('ti-c') });
+  ctx.signal = ac.signal;
+  ctx.progress = (pct: number) => { if (pct > 10) ac.abort(new Error('cancelled by the test')); };
+  const err = await azureProvider.push(ctx).then(() => null, (e: unknown) => e);
+  assert.ok(isAppError(err) && err.code === 'BUILD_CANCELLED', String(err));
+  assert.equal(arm.resources.has(`/subscriptions/${SUB}/resourceGroups/images-rg/providers/Microsoft.Compute/images/cancelled`.toLowerCase()), false);
+});
+
 test('a gallery image version (parameters) from the page blob; DELETE removes the version and the blob', async () => {
   const ctx = await makePushContext(root, {
     target: 'azure', provider: provider({ hyper_v_generation: 'V1' }), credentials: credentials(), targetImage: target('ti-g'),
