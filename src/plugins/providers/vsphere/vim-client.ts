@@ -71,6 +71,16 @@ export class VimClient {
     return { response: readSoapResponse(xml, res.statusCode), xml };
   }
 
+  /**
+   * The same session, not bound to the operation's signal: clean-up after a cancelled push
+   * (abort the lease, destroy the half-made VM, log out) must still reach vSphere.
+   */
+  detached(): VimClient {
+    const copy = Object.create(VimClient.prototype) as VimClient;
+    Object.assign(copy, this, { signal: undefined });
+    return copy;
+  }
+
   async close(): Promise<void> {
     await this.dispatcher.close().catch(() => undefined);
   }

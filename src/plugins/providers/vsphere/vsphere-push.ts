@@ -36,7 +36,7 @@ async function withSession<T>(p: VsphereProvider, creds: VsphereCredentials, sig
     try {
       return await fn(vim, content);
     } finally {
-      await logout(vim, content);
+      await logout(vim.detached(), content);
     }
   } catch (e) {
     throw failure(e, creds);
@@ -143,7 +143,7 @@ export async function pushToVsphere(ctx: PushContext): Promise<PushResult> {
       await leaseComplete(vim, lease);
       ctx.log(`Lease ${lease.value} complete: ${sent} bytes uploaded`);
     } catch (e) {
-      await cleanUp(vim, content, lease, info?.entity, e, ctx.log);
+      await cleanUp(vim.detached(), content, lease, info?.entity, e, ctx.log);
       throw e;
     }
     const vmRef = info.entity;
@@ -168,7 +168,7 @@ export async function pushToVsphere(ctx: PushContext): Promise<PushResult> {
         },
       };
     } catch (e) {
-      await destroyVm(vim, content, vmRef, ctx.log, null).catch(() => undefined);
+      await destroyVm(vim.detached(), content, vmRef, ctx.log, null).catch(() => undefined);
       throw e;
     }
   });
