@@ -22,6 +22,9 @@ import (
 func main() {
 	listen := flag.String("l", "127.0.0.1:8989", "listen address (loopback only)")
 	useTLS := flag.Bool("tls", true, "https with a generated self-signed cert")
+	// The only login vcsim accepts (tests log in with secret markers as credentials).
+	username := flag.String("username", "user", "login user name")
+	password := flag.String("password", "pass", "login password")
 	flag.Parse()
 	model := simulator.VPX() // DC0, cluster DC0_C0 (3 hosts), host DC0_H0, VMs, LocalDS_0
 	model.Datastore = 1
@@ -29,7 +32,7 @@ func main() {
 		log.Fatal(err)
 	}
 	model.Service.RegisterEndpoints = true // /rest vAPI: session, tags, content library
-	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword("user", "pass")}
+	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*username, *password)}
 	if *useTLS {
 		model.Service.TLS = new(tls.Config)
 	}

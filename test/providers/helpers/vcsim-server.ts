@@ -25,11 +25,12 @@ export async function buildVcsim(): Promise<string> {
   return r.stdout.trim().split('\n').pop()!;
 }
 
-export async function startVcsim(dir: string): Promise<VcsimServer> {
+/** `login`: the only user and password vcsim accepts (default user / pass). */
+export async function startVcsim(dir: string, login: { username: string; password: string } = { username: 'user', password: 'pass' }): Promise<VcsimServer> {
   const bin = await buildVcsim();
   const port = await freePort();
   const logFile = join(dir, 'vcsim.log');
-  const server = await startServer([bin, '-l', `127.0.0.1:${port}`], logFile, async () => (await peerFingerprint(port)) !== '', 60_000);
+  const server = await startServer([bin, '-l', `127.0.0.1:${port}`, '-username', login.username, '-password', login.password], logFile, async () => (await peerFingerprint(port)) !== '', 60_000);
   return {
     ...server,
     sdkUrl: `https://127.0.0.1:${port}/sdk`,
