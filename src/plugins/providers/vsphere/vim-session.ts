@@ -41,7 +41,8 @@ export async function login(vim: VimClient, content: ServiceContent, username: s
   try {
     await vim.call('Login', content.sessionManager, [textPart('userName', username), textPart('password', password)]);
   } catch (e) {
-    if (e instanceof VsphereFault && e.faultType === 'InvalidLogin') {
+    // vCenter's own text already says it; simulators and proxies may say less ("Login failure").
+    if (e instanceof VsphereFault && e.faultType === 'InvalidLogin' && !/incorrect user name or password/i.test(e.message)) {
       throw new VsphereFault(e.faultType, `Cannot complete login due to an incorrect user name or password (vSphere said: ${e.message})`, e.httpStatus);
     }
     throw e;
