@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { AppError } from '../../../domain/errors.js';
@@ -75,9 +75,14 @@ export interface UploadOptions {
 export async function uploadToLease(o: UploadOptions): Promise<number> {
   const size = (await stat(o.path)).size;
   let sent = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) { sent += chunk.length; o.onBytes(chunk.length); cb(null, chunk); },
-  });
+  // Counted as undici takes each chunk: read-ahead is one chunk, so the count is what went out.
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of createReadStream(o.path, { highWaterMark: 4 * 1024 * 1024 })) {
+      sent += (chunk as Buffer).length;
+      o.onBytes((chunk as Buffer).length);
+      yield chunk as Buffer;
+    }
+  }
   const sameHost = o.url.host === o.vim.sdkUrl.host;
   const dispatcher: Agent = !sameHost && o.sslThumbprint ? createAgent({ fingerprint: o.sslThumbprint }) : o.vim.dispatcher;
   let lastPercent = -1;
@@ -90,7 +95,6 @@ export async function uploadToLease(o: UploadOptions): Promise<number> {
     reporting = reporting.then(() => leaseProgress(o.vim, o.lease, percent)).catch(() => undefined);
   }, o.progressIntervalMs ?? 2000);
   try {
-    const body = createReadStream(o.path, { highWaterMark: 1024 * 1024 }).pipe(counter);
     const res = await request(o.url, {
       method: o.disk ? 'POST' : 'PUT',
       dispatcher,
@@ -101,7 +105,7 @@ export async function uploadToLease(o: UploadOptions): Promise<number> {
         ...(o.disk ? {} : { overwrite: 't' }),
         ...(o.vim.sessionCookie ? { cookie: o.vim.sessionCookie } : {}),
       },
-      body,
+      body: Readable.from(counted(), { objectMode: false }),
       headersTimeout: 600_000,
       bodyTimeout: 600_000,
     });
