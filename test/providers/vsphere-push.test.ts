@@ -130,6 +130,20 @@ test('an unknown datastore, network or pool fails naming it; nothing is created'
   assert.equal(await vmNamed('factory-image-pi-bad-ds'), undefined);
 });
 
+test('vSphere\'s own faults fail the push: a duplicate VM name (ImportVApp), an unreachable endpoint', async () => {
+  const first = await vsphereProvider.push(await pushCtx({ provider: provider({ vm_name: 'dup-vm' }) }));
+  await assert.rejects(vsphereProvider.push(await pushCtx({ provider: provider({ vm_name: 'dup-vm' }) })), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'PROVIDER_FAILED');
+    // vCenter answers DuplicateName; vcsim finds the VM's directory first.
+    assert.match(e.message, /^vSphere: (DuplicateName|FileAlreadyExists): .*dup-vm/);
+    return true;
+  });
+  await vsphereProvider.delete(await makeDeleteContext(root, { target: 'vsphere', provider: provider(), credentials: creds(), identifierOnProvider: first.identifierOnProvider }));
+  assert.equal(await vmNamed('dup-vm'), undefined);
+  const port = Number(new URL(vcsim.sdkUrl).port);
+  await assert.rejects(vsphereProvider.push(await pushCtx({ provider: { ...provider(), 'api-url': `https://127.0.0.1:${port === 1 ? 2 : 1}/sdk` } })), /vSphere: ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1/);
+});
+
 test('TLS: the self-signed certificate is refused unless pinned or insecure; a wrong pin is refused', async () => {
   await assert.rejects(vsphereProvider.push(await pushCtx({ provider: provider({ thumbprint: undefined }) })), /certificate.*trust the vCenter's certificate with ca_cert or thumbprint/i);
   await assert.rejects(vsphereProvider.push(await pushCtx({ provider: provider({ thumbprint: '00'.repeat(20) }) })), /fingerprint .* is not the pinned 0000/);
@@ -156,4 +170,5 @@ test('check() names bad or missing fields without echoing secrets', () => {
   assert.match(vsphereProvider.check('vsphere', provider(), { username: 'u' }).join(), /credentials: password is required/);
   assert.match(vsphereProvider.check('vsphere', provider(), '<provider_credentials><vsphere_credentials><password>S3cret-XY</password></vsphere_credentials></provider_credentials>').join(), /username is required/);
   assert.match(vsphereProvider.check('vsphere', 'vsphere-lab', creds()).join(), /JSON object or an XML element/);
+  assert.deepEqual(vsphereProvider.check('vsphere', `<provider type="vsphere" api-url="${vcsim.sdkUrl}" datastore="LocalDS_0" compute_resource="DC0_C0"/>`, '{"username": "u", "password": "p4ss-word"}'), []);
 });

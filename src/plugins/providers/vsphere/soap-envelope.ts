@@ -89,10 +89,20 @@ export function readSoapResponse(xml: string, httpStatus: number): Node {
     const first = detail ? Object.entries(detail).find(([k]) => !k.startsWith('@_') && k !== '#text') : undefined;
     const xsiType = first && typeof first[1] === 'object' && first[1] !== null ? (first[1] as Node)['@_xsi:type'] : undefined;
     const faultType = typeof xsiType === 'string' ? xsiType : first ? first[0].replace(/Fault$/, '') : text(child(fault, 'faultcode')) ?? 'SoapFault';
-    throw new VsphereFault(faultType, text(child(fault, 'faultstring'))?.trim() || faultType, httpStatus);
+    const detailFields = first ? leafFields(first[1]) : '';
+    throw new VsphereFault(faultType, text(child(fault, 'faultstring'))?.trim() || detailFields || faultType, httpStatus);
   }
   const response = Object.entries(body).find(([k]) => !k.startsWith('@_') && k !== '#text');
   return (response && typeof response[1] === 'object' && response[1] !== null ? response[1] : {}) as Node;
+}
+
+/** A fault's own fields (`file: [ds] vm/vm.vmx, name: x`) for faults that come without a faultstring. */
+function leafFields(n: unknown): string {
+  if (typeof n !== 'object' || n === null) return '';
+  return Object.entries(n as Node)
+    .filter(([k, v]) => !k.startsWith('@_') && k !== '#text' && (typeof v === 'string' || (typeof v === 'object' && v !== null && '#text' in v)))
+    .map(([k, v]) => `${k}: ${text(v)}`)
+    .join(', ');
 }
 
 /** A child element by local name (the first when repeated). */
