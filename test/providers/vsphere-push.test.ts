@@ -7,9 +7,9 @@ import { runTool } from '../../src/platform/exec.js';
 import { vsphereProvider } from '../../src/plugins/providers/vsphere/vsphere-plugin.js';
 import { VimClient } from '../../src/plugins/providers/vsphere/vim-client.js';
 import { login, logout, retrieveServiceContent, type ServiceContent } from '../../src/plugins/providers/vsphere/vim-session.js';
-import { findByInventoryPath } from '../../src/plugins/providers/vsphere/vim-properties.js';
+import { findByInventoryPath, retrieveProperties } from '../../src/plugins/providers/vsphere/vim-properties.js';
 import { readVm, type VmFacts } from '../../src/plugins/providers/vsphere/vm-operations.js';
-import { VsphereFault } from '../../src/plugins/providers/vsphere/soap-envelope.js';
+import { text, VsphereFault } from '../../src/plugins/providers/vsphere/soap-envelope.js';
 import type { PushContext } from '../../src/plugins/sdk/index.js';
 import { makeSyntheticDisk } from '../helpers/synthetic-disk.js';
 import { makeDeleteContext, makePushContext } from './helpers/push-context.js';
@@ -94,12 +94,12 @@ test('push imports the VMDK as a VM with its disk (every byte through the lease)
   await vsphereProvider.delete(await makeDeleteContext(root, { target: 'vsphere', provider: provider(), credentials: creds(), identifierOnProvider: r.identifierOnProvider }));
 });
 
-test('a monolithicSparse VMDK is converted, imported into a folder under a given name and marked as a template', async () => {
+test('a monolithicSparse VMDK is converted, imported onto a given host, into a folder, under a given name, with CPUs and memory, and marked as a template', async () => {
   await inspect(async (vim, c) => {
     const vmFolder = await findByInventoryPath(vim, c, 'DC0/vm');
     await vim.call('CreateFolder', vmFolder!, [{ name: 'name', text: 'imports' }]);
   });
-  const ctx = await pushCtx({ bodyPath: sparseVmdk, provider: provider({ insecure: true, thumbprint: undefined, folder: 'imports', vm_name: 'debian-golden' }), parameters: { template: 'true', cpus: 2, memory_mb: 2048 } });
+  const ctx = await pushCtx({ bodyPath: sparseVmdk, provider: provider({ insecure: true, thumbprint: undefined, folder: 'imports', vm_name: 'debian-golden', resource_pool: undefined, compute_resource: 'DC0_C0', host_system: 'DC0_C0/DC0_C0_H1' }), parameters: { template: 'true', cpus: 2, memory_mb: 2048 } });
   const r = await vsphereProvider.push(ctx);
   const facts = await vmFacts(r.identifierOnProvider);
   assert.equal(facts.name, 'debian-golden');
@@ -107,6 +107,11 @@ test('a monolithicSparse VMDK is converted, imported into a folder under a given
   assert.equal(facts.disks[0].capacityBytes, CAPACITY);
   assert.equal(r.properties?.vsphere_template, true);
   assert.ok(await vmNamed('imports/debian-golden'), 'the VM is in the imports folder');
+  const placed = await inspect((vim, c) => retrieveProperties(vim, c, { type: 'VirtualMachine', value: r.identifierOnProvider }, ['runtime.host', 'config.hardware.numCPU', 'config.hardware.memoryMB']));
+  const host = await inspect((vim, c) => findByInventoryPath(vim, c, 'DC0/host/DC0_C0/DC0_C0_H1'));
+  assert.equal(text(placed.get('runtime.host')), host?.value, 'the VM is on the host asked for');
+  assert.equal(text(placed.get('config.hardware.numCPU')), '2');
+  assert.equal(text(placed.get('config.hardware.memoryMB')), '2048');
   assert.ok(ctx.lines.some((l) => /converting it to a streamOptimized VMDK/.test(l)));
   await vsphereProvider.delete(await makeDeleteContext(root, { target: 'vsphere', provider: provider(), credentials: creds(), identifierOnProvider: r.identifierOnProvider }));
   assert.equal(await vmNamed('imports/debian-golden'), undefined);

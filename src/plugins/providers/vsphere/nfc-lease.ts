@@ -103,7 +103,8 @@ export async function uploadToLease(o: UploadOptions): Promise<number> {
         'content-type': o.disk ? 'application/x-vnd.vmware-streamVmdk' : 'application/octet-stream',
         'content-length': String(size),
         ...(o.disk ? {} : { overwrite: 't' }),
-        ...(o.vim.sessionCookie ? { cookie: o.vim.sessionCookie } : {}),
+        // The URL's lease ticket authorises the transfer; the vCenter session cookie goes only to the vCenter.
+        ...(sameHost && o.vim.sessionCookie ? { cookie: o.vim.sessionCookie } : {}),
       },
       body: Readable.from(counted(), { objectMode: false }),
       headersTimeout: 600_000,

@@ -51,6 +51,7 @@ export function importDescriptor(vm: ImportVm): string {
 export async function createImportSpec(vim: VimClient, content: ServiceContent, place: ImportPlacement, vm: ImportVm, log: (l: string) => void): Promise<{ specXml: string; fileItems: ImportFileItem[] }> {
   const cisp = '<cisp>'
     + [textPart('locale', ''), textPart('deploymentOption', ''), textPart('entityName', vm.name)].map(render).join('')
+    + (place.host ? render(refPart('hostSystem', place.host)) : '')
     + `<networkMapping>${render(textPart('name', vm.networkName))}${render(refPart('network', place.network))}</networkMapping>`
     + render(textPart('diskProvisioning', vm.diskProvisioning))
     + '</cisp>';
@@ -74,7 +75,7 @@ export async function createImportSpec(vim: VimClient, content: ServiceContent, 
 
 /** ResourcePool.ImportVApp: creates the VM (in the folder) and returns the HttpNfcLease for its files. */
 export async function importVApp(vim: VimClient, place: ImportPlacement, specXml: string): Promise<MoRef> {
-  const { response } = await vim.call('ImportVApp', place.pool, [rawPart(specXml), refPart('folder', place.folder)]);
+  const { response } = await vim.call('ImportVApp', place.pool, [rawPart(specXml), refPart('folder', place.folder), ...(place.host ? [refPart('host', place.host)] : [])]);
   return requireRef(child(response, 'returnval'), 'HttpNfcLease');
 }
 

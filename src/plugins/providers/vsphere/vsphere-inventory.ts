@@ -12,6 +12,7 @@ export interface ImportPlacement {
   datastore: MoRef;
   network: MoRef;
   folder: MoRef;
+  host?: MoRef;
 }
 
 const COMPUTE = ['ComputeResource', 'ClusterComputeResource'];
@@ -47,7 +48,8 @@ export async function findPlacement(vim: VimClient, content: ServiceContent, p: 
     if (!rp) throw new AppError('PROVIDER_FAILED', `vSphere: compute resource ${compute.value} has no resource pool`);
     pool = rp;
   }
-  return { datacenterPath, pool, datastore, network, folder };
+  const host = p.hostSystem ? await find('host_system', `${datacenterPath}/host/${p.hostSystem}`, ['HostSystem'], p.hostSystem) : undefined;
+  return { datacenterPath, pool, datastore, network, folder, host };
 }
 
 async function findDatacenter(vim: VimClient, content: ServiceContent, name: string | undefined): Promise<string> {

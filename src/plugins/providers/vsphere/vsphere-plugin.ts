@@ -12,6 +12,7 @@ export const vsphereProvider: ProviderPlugin = {
     { name: 'datacenter', description: 'Datacenter inventory path (default: the only datacenter)' },
     { name: 'compute_resource', description: 'Cluster or host under the datacenter\'s host folder; the VM goes into its root resource pool (alias: cluster)' },
     { name: 'resource_pool', description: 'Resource pool path under the host folder, e.g. Cluster1/Resources/imports (wins over compute_resource)' },
+    { name: 'host_system', description: 'ESXi host for the VM (path under the host folder, e.g. Cluster1/esx1.example.com); needed in clusters without DRS' },
     { name: 'datastore', description: 'Datastore for the VM disk' },
     { name: 'network_name', description: 'Network (port group) of the VM NIC (alias: network)', default: 'VM Network' },
     { name: 'folder', description: 'VM folder path under the datacenter\'s vm folder (default: that folder)' },

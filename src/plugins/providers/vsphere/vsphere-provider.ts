@@ -11,6 +11,8 @@ export interface VsphereProvider {
   computeResource?: string;
   /** Resource pool (path under the host folder, e.g. `DC0_C0/Resources/imports`); wins over computeResource. */
   resourcePool?: string;
+  /** ESXi host to place the VM on (path under the host folder, e.g. `Cluster1/esx1.example.com`): needed in clusters without DRS. */
+  hostSystem?: string;
   datastore: string;
   network: string;
   /** VM folder (path under the datacenter's vm folder; default: that folder). */
@@ -73,7 +75,8 @@ export function readVsphereProvider(provider: unknown): { provider?: VsphereProv
     provider: {
       sdkUrl, datastore,
       datacenter: stripSlashes(get('datacenter')),
-      computeResource: stripSlashes(get('compute_resource', 'cluster', 'host_system')),
+      computeResource: stripSlashes(get('compute_resource', 'cluster')),
+      hostSystem: stripSlashes(get('host_system', 'esx_host')),
       resourcePool: stripSlashes(get('resource_pool', 'pool')),
       network: get('network', 'network_name') ?? 'VM Network',
       folder: stripSlashes(get('folder', 'vm_folder')),
