@@ -74,6 +74,12 @@ async function vmExists(id: string): Promise<{ name: string; capacity: number } 
 }
 
 test('an imported disk becomes a vsphere target image and a VM in vcsim; DELETE destroys it; the password is never shown', async () => {
+  const listed = await call('/imagefactory/targets/vsphere/providers');
+  assert.equal(listed.status, 200, listed.text);
+  const vsphere = listed.json.providers.find((p: { provider: { id: string } }) => p.provider.id === 'vsphere');
+  assert.ok(vsphere, listed.text);
+  assert.deepEqual(vsphere.provider.credential_fields.map((f: { name: string }) => f.name), ['username', 'password']);
+
   const disk = await makeSyntheticDisk(root, { sizeMiB: 64, blobMiB: 2 });
   const imported = await call('/imagefactory/base_images/import?os_name=Debian&os_version=12&name=vs-e2e', {
     method: 'POST', headers: { 'content-type': 'application/octet-stream', accept: 'application/json' }, body: await readFile(disk.path),
