@@ -43,3 +43,9 @@ if [ ! -f dist/.built ] || [ -n "$(find src tsconfig.json -newer dist/.built -pr
   npx tsc -p tsconfig.json
   touch dist/.built
 fi
+
+# vcsimlite: VMware's vCenter simulator from Debian's govmomi, for the vSphere provider tests
+# (offline build, rebuilt only when tools/vcsimlite/main.go changes).
+if command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/github.com/vmware/govmomi ]; then
+  tools/vcsimlite/build.sh >/dev/null
+fi

@@ -2,9 +2,10 @@ import type { ProviderPlugin } from '../sdk/index.js';
 import { azureProvider } from './azure/azure-plugin.js';
 import { glanceProvider } from './glance/glance-plugin.js';
 import { registryProvider } from './registry/registry-plugin.js';
+import { vsphereProvider } from './vsphere/vsphere-plugin.js';
 
 /**
  * Every provider plugin of the product, in registration order: for each target, the first plugin
  * that names it is its default provider; plugins taking any target ('*') come after those.
  */
-export const providerPlugins: ProviderPlugin[] = [glanceProvider, registryProvider, azureProvider];
+export const providerPlugins: ProviderPlugin[] = [glanceProvider, registryProvider, azureProvider, vsphereProvider];
