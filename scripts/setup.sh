@@ -43,3 +43,10 @@ if [ ! -f dist/.built ] || [ -n "$(find src tsconfig.json -newer dist/.built -pr
   npx tsc -p tsconfig.json
   touch dist/.built
 fi
+
+# The EC2 and S3 provider tests run against moto_server (moto 5.2.1, pip, preinstalled in the base
+# image): Debian has no python3-moto and PyPI is unreachable, so it cannot be installed here.
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "setup: moto_server (moto 5.2.1) is missing; the EC2/S3 provider tests need it (pip install 'moto[server]==5.2.1' where PyPI is reachable)" >&2
+  exit 1
+fi
