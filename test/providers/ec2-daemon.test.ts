@@ -114,6 +114,14 @@ test('EC2 and S3 pushes through the daemon: JSON, the manual\'s HTTPie form, the
   assert.equal(bad.status, 400);
   assert.match(bad.text, /unknown EC2 region \\?"xx-mars-1\\?"/);
 
+  // A push that cannot reach its endpoint fails with the network error; the target image stays.
+  const down = await call('POST', '/imagefactory/provider_images', { provider_image: { target: 'ec2', target_image_id: targetId, provider: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }, credentials: xmlCredentials } });
+  assert.equal(down.status, 202, down.text);
+  const failed = await finished('provider_images', down.doc.provider_image.id as string);
+  assert.equal(failed.status, 'FAILED');
+  assert.match(String((failed.status_detail as Record<string, unknown>).error), /ECONNREFUSED/);
+  assert.equal((await finished('target_images', targetId)).status, 'COMPLETE');
+
   // 1. JSON, with the endpoint in the provider document.
   const provider = JSON.stringify({ region: 'us-east-1', endpoint: moto.endpoint, ami_name: 'e2e-json', tags: { stage: 'e2e' } });
   const p1 = await call('POST', '/imagefactory/provider_images', { provider_image: { target: 'ec2', target_image_id: targetId, provider, credentials: xmlCredentials } });

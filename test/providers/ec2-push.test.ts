@@ -193,6 +193,8 @@ test('bad providers, credentials and parameters are refused at POST, naming the 
   assert.match(check('ec2-us-east-1', creds, { ec2_share_accounts: '12' }).join(), /ec2_share_accounts/);
   assert.match(check('ec2-us-east-1', creds, { ec2_virt_type: 'paravirtual' }).join(), /only hvm/);
   assert.match(check({ region: 'us-east-1', boot_mode: 'bios' }, creds).join(), /boot_mode must be one of/);
+  assert.deepEqual(check('<provider region="eu-west-1" boot_mode="uefi" tags="team=web,env=prod"/>', creds), []);
+  assert.match(check('<provider region="eu-west-1" ena_support="maybe"/>', creds).join(), /ena_support must be true or false/);
   assert.match(check({ region: 'us-east-1', endpoint: 'ftp://x' }, creds).join(), /endpoint must be an http\(s\) URL/);
   for (const p of [check('ec2-mars-1', { ...creds, account_number: secret }), check('x', { access_key: secret })]) assert.ok(!p.join().includes(secret));
 });

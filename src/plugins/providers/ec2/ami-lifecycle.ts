@@ -36,7 +36,6 @@ export async function registerAmi(ec2: EC2Client, r: AmiRequest, signal: AbortSi
     RootDeviceName: r.rootDeviceName,
     BootMode: r.bootMode,
     EnaSupport: r.enaSupport,
-    SriovNetSupport: 'simple',
     BlockDeviceMappings: [{
       DeviceName: r.rootDeviceName,
       Ebs: { SnapshotId: r.snapshotId, VolumeSize: r.volumeSizeGiB, VolumeType: r.volumeType as never, DeleteOnTermination: true },
