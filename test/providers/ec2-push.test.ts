@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EBSClient, GetSnapshotBlockCommand, ListSnapshotBlocksCommand } from '@aws-sdk/client-ebs';
 import { DescribeImageAttributeCommand, DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ec2Provider } from '../../src/plugins/providers/ec2/ec2-plugin.js';
-import { stagingKey } from '../../src/plugins/providers/ec2/s3-snapshot-import.js';
+import { importSnapshotFromS3, stagingKey } from '../../src/plugins/providers/ec2/s3-snapshot-import.js';
 import { EBS_BLOCK } from '../../src/plugins/providers/ec2/ebs-snapshot-upload.js';
 import { isAllZero } from '../../src/plugins/providers/shared/data-blocks.js';
 import { allocatedBytes, makeSparseDisk } from '../helpers/sparse-disk.js';
+import { startImportServer } from './helpers/ec2-import-server.js';
 import { MOTO_KEYS, startMoto, type MotoServer } from './helpers/moto-server.js';
 import { makeDeleteContext, makePushContext } from './helpers/push-context.js';
 
@@ -175,6 +176,50 @@ test('s3-import: the disk is staged in S3 byte for byte; moto has no ImportSnaps
   assert.ok(stored.equals(await readFile(small)), 'the staged object equals the disk');
   const retry = await attempt();
   assert.ok(retry.lines.some((l) => /already holds this target image/.test(l)), retry.lines.join('\n'));
+});
+
+test('s3-import end to end with ImportSnapshot as documented (a test server in front of moto): the AMI is registered from the imported snapshot; failed and stalled imports fail clearly', async () => {
+  const server = await startImportServer(moto.endpoint);
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: 'import-e2e' }));
+    const small = join(root, 'import.raw');
+    await makeSparseDisk(small, { sizeBytes: 24 * MIB, regions: [{ offset: 2 * MIB, length: 3 * MIB }, { offset: 20 * MIB + 100, length: 1000 }] });
+    const prov = JSON.stringify({ region: 'us-east-1', endpoint: server.endpoint, s3_endpoint: moto.endpoint, import_bucket: 'import-e2e' });
+    const ctxFor = async (id: string) => makePushContext(root, { target: 'ec2', provider: prov, credentials, targetImage: { ...targetImage(), id, bodyPath: small }, parameters: { ec2_upload: 's3-import' } });
+
+    const ctx = await ctxFor('11111111-0000-4000-8000-0000000000a1');
+    const result = await ec2Provider.push({ ...ctx, imageId: 'push-import' });
+    assert.match(result.identifierOnProvider, /^ami-/);
+    assert.deepEqual(server.imports.at(-1), { bucket: 'import-e2e', key: stagingKey('11111111-0000-4000-8000-0000000000a1'), clientToken: 'imagefactory-push-import' });
+    const snapshot = (result.properties as Record<string, string>).ec2_snapshot_id;
+    const listed = await ebs.send(new ListSnapshotBlocksCommand({ SnapshotId: snapshot }));
+    const disk = await readFile(small);
+    for (const b of listed.Blocks ?? []) {
+      const got = Buffer.from(await (await ebs.send(new GetSnapshotBlockCommand({ SnapshotId: snapshot, BlockIndex: Number(b.BlockIndex), BlockToken: b.BlockToken }))).BlockData!.transformToByteArray());
+      const want = Buffer.alloc(EBS_BLOCK);
+      disk.copy(want, 0, Number(b.BlockIndex) * EBS_BLOCK, Math.min(disk.length, (Number(b.BlockIndex) + 1) * EBS_BLOCK));
+      assert.ok(got.equals(want), `block ${b.BlockIndex}`);
+    }
+    assert.equal(listed.Blocks?.length, 7, '6 blocks of data and the one holding the last 1000 bytes');
+    const image = (await ec2.send(new DescribeImagesCommand({ ImageIds: [result.identifierOnProvider] }))).Images![0];
+    assert.equal(Object.fromEntries((image.Tags ?? []).map((t) => [t.Key, t.Value]))['imagefactory:snapshot-id'], snapshot);
+    await assert.rejects(s3.send(new HeadObjectCommand({ Bucket: 'import-e2e', Key: stagingKey('11111111-0000-4000-8000-0000000000a1') })), /NotFound/, 'the staging object is deleted after the import');
+    assert.ok(ctx.lines.some((l) => /ImportSnapshot task import-snap-/.test(l)));
+
+    server.mode = 'fail';
+    await assert.rejects(ec2Provider.push(await ctxFor('11111111-0000-4000-8000-0000000000a2')), (e: Error & { code?: string }) =>
+      e.code === 'PROVIDER_FAILED' && /import task import-snap-\w+ ended deleted: ClientError: Disk validation failed/.test(e.message));
+
+    server.mode = 'stall';
+    const stalled = await ctxFor('11111111-0000-4000-8000-0000000000a3');
+    await assert.rejects(importSnapshotFromS3({
+      s3, ec2: new EC2Client({ endpoint: server.endpoint, region: 'us-east-1', credentials: MOTO_KEYS }), path: small, bucket: 'import-e2e',
+      targetImageId: '11111111-0000-4000-8000-0000000000a3', pushId: 'push-stall', description: 'stall', concurrency: 2,
+      stallMinutes: 0.02, pollSeconds: 1, signal: stalled.signal, log: stalled.log, progress: () => undefined,
+    }), /stalled: no progress for 0.02 minutes \(active 30% converting\)/);
+  } finally {
+    await server.stop();
+  }
 });
 
 test('bad providers, credentials and parameters are refused at POST, naming the field and never a secret', () => {

@@ -19,7 +19,7 @@ export interface ImportRequest {
   description: string;
   concurrency: number;
   stallMinutes: number;
-  /** Seconds between DescribeImportSnapshotTasks polls. */
+  /** Longest pause between DescribeImportSnapshotTasks polls (they start at 1 s and grow 1.5x). */
   pollSeconds?: number;
   signal: AbortSignal;
   log(line: string): void;
@@ -97,7 +97,8 @@ export async function importSnapshotFromS3(req: ImportRequest): Promise<{ snapsh
 
 /** Polls DescribeImportSnapshotTasks until completed; fails on deleted/error states or a stall. */
 async function waitForImport(req: ImportRequest, taskId: string): Promise<string> {
-  const pollMs = (req.pollSeconds ?? 15) * 1000;
+  const maxPollMs = (req.pollSeconds ?? 15) * 1000;
+  let pollMs = 1000;
   let lastChange = Date.now();
   let lastSeen = '';
   for (;;) {
@@ -119,5 +120,6 @@ async function waitForImport(req: ImportRequest, taskId: string): Promise<string
       throw new AppError('PROVIDER_FAILED', `EC2 import task ${taskId} stalled: no progress for ${req.stallMinutes} minutes (${status} ${detail.Progress ?? 0}% ${detail.StatusMessage ?? ''})`.trim());
     }
     await sleep(pollMs, undefined, { signal: req.signal });
+    pollMs = Math.min(maxPollMs, pollMs * 1.5);
   }
 }
