@@ -222,6 +222,16 @@ test('s3-import end to end with ImportSnapshot as documented (a test server in f
   }
 });
 
+test('a push cancelled mid-upload deletes its unfinished snapshot', async () => {
+  const id = '22222222-0000-4000-8000-0000000000c1';
+  const ctx = await makePushContext(root, { target: 'ec2', provider: provider(), credentials, targetImage: { ...targetImage(), id }, parameters: { ec2_upload_concurrency: 2 } });
+  const ac = new AbortController();
+  await assert.rejects(ec2Provider.push({ ...ctx, signal: ac.signal, progress: (p) => { if (p > 20) ac.abort(new Error('cancelled by DELETE')); } }), /cancelled by DELETE|aborted/i);
+  assert.ok(ctx.lines.some((l) => /Deleted the unfinished snapshot snap-/.test(l)), ctx.lines.join('\n'));
+  const left = await ec2.send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'tag:imagefactory:target-image-id', Values: [id] }] }));
+  assert.deepEqual(left.Snapshots ?? [], []);
+});
+
 test('bad providers, credentials and parameters are refused at POST, naming the field and never a secret', () => {
   const secret = 'Sup3r/Secret+Value';
   const creds = { access_key: 'AKIAEXAMPLE', secret_access_key: secret };
