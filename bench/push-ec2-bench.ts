@@ -4,10 +4,11 @@
  *    and PutSnapshotBlock the non-zero blocks 16 at a time, CompleteSnapshot, wait, RegisterImage)
  *    versus a straight SDK loop sending the very same blocks with the same concurrency
  *    (StartSnapshot, PutSnapshotBlock, CompleteSnapshot; the block list computed before timing);
- *  - bytes sent / bytes allocated, for the sparse disk and for a real ext4 filesystem image.
+ *  - bytes sent / bytes allocated, for the sparse disk and for a real ext4 filesystem image;
+ *  - this process's RSS while it pushes a 10 GiB disk holding 1 GiB of data (flat: blocks are read lazily).
  * After one warm-up round of each, rounds alternate plugin and baseline; moto is reset between them. Ratio = baseline time / plugin time.
  *
- *   node --import tsx bench/push-ec2-bench.ts [--data-mib 256] [--rounds 3]
+ *   node --import tsx bench/push-ec2-bench.ts [--data-mib 256] [--rounds 3] [--rss-data-mib 1024]
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
@@ -116,6 +117,26 @@ try {
   });
   const fsSent = ((await ec2Provider.push(ctx)).properties as Record<string, number>).ec2_bytes_sent;
   console.log(`ext4 disk (2 GiB, 256 MiB of file data): bytes sent ${fsSent} / bytes allocated ${fsAllocated} = ${(fsSent / fsAllocated).toFixed(4)}`);
+  await rm(join(root, 'ext4'), { recursive: true, force: true });
+
+  // Memory: this process's RSS while it pushes a 10 GiB disk holding `--rss-data-mib` of data.
+  const big = join(root, 'big.raw');
+  const bigData = arg('rss-data-mib', 1024) * MIB;
+  await makeSparseDisk(big, { sizeBytes: 10 * 1024 * MIB, regions: Array.from({ length: 16 }, (_, i) => ({ offset: i * 640 * MIB, length: Math.floor(bigData / 16 / MIB) * MIB })) });
+  await reset();
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const bigCtx = await makePushContext(root, {
+    target: 'ec2', provider: { region: 'us-east-1', endpoint: moto.endpoint },
+    credentials: { access_key_id: MOTO_KEYS.accessKeyId, secret_access_key: MOTO_KEYS.secretAccessKey },
+    targetImage: { id: `bench-big-${Date.now()}`, bodyPath: big, format: 'raw', template: null, properties: {} },
+  });
+  const tBig = performance.now();
+  const bigSent = ((await ec2Provider.push(bigCtx)).properties as Record<string, number>).ec2_bytes_sent;
+  clearInterval(sampler);
+  console.log(`10 GiB disk, ${(bigSent / MIB).toFixed(0)} MiB sent in ${((performance.now() - tBig) / 1000).toFixed(1)} s: RSS ${(before / MIB).toFixed(0)} MiB before, peak ${(peak / MIB).toFixed(0)} MiB (+${((peak - before) / MIB).toFixed(0)} MiB)`);
 } finally {
   await moto.stop();
   await rm(root, { recursive: true, force: true });
