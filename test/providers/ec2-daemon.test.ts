@@ -45,7 +45,8 @@ before(async () => {
   // AWS SDK's standard variable, read from the daemon's environment (this daemon runs in-process).
   process.env.AWS_ENDPOINT_URL = moto.endpoint;
   ec2 = new EC2Client({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-  d = await startTestDaemon({ plugins: builtinPlugins() });
+  // A credential set kept by the daemon, named by the JSON push below.
+  d = await startTestDaemon({ plugins: builtinPlugins(), env: { IMAGEFACTORY_CREDENTIAL_SET_PROD_AWS: xmlCredentials } });
 });
 after(async () => {
   if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL; else process.env.AWS_ENDPOINT_URL = savedEndpoint;
@@ -122,9 +123,9 @@ test('EC2 and S3 pushes through the daemon: JSON, the manual\'s HTTPie form, the
   assert.match(String((failed.status_detail as Record<string, unknown>).error), /ECONNREFUSED/);
   assert.equal((await finished('target_images', targetId)).status, 'COMPLETE');
 
-  // 1. JSON, with the endpoint in the provider document.
+  // 1. JSON, with the endpoint in the provider document and the credentials by reference.
   const provider = JSON.stringify({ region: 'us-east-1', endpoint: moto.endpoint, ami_name: 'e2e-json', tags: { stage: 'e2e' } });
-  const p1 = await call('POST', '/imagefactory/provider_images', { provider_image: { target: 'ec2', target_image_id: targetId, provider, credentials: xmlCredentials } });
+  const p1 = await call('POST', '/imagefactory/provider_images', { provider_image: { target: 'ec2', target_image_id: targetId, provider, credentials: { ref: 'prod-aws' } } });
   assert.equal(p1.status, 202, p1.text);
   const done1 = await finished('provider_images', p1.doc.provider_image.id as string);
   assert.equal(done1.status, 'COMPLETE', JSON.stringify(done1.status_detail));
@@ -175,7 +176,7 @@ test('EC2 and S3 pushes through the daemon: JSON, the manual\'s HTTPie form, the
   assert.ok(Buffer.from(await obj.Body!.transformToByteArray()).equals(Buffer.from(await body.arrayBuffer())), 'the object equals the target image');
 
   // DELETE: the AMIs are deregistered, their snapshot deleted, the object removed.
-  for (const [done, prov, creds] of [[done1, provider, xmlCredentials], [done2, 'ec2-us-east-1', xmlCredentials], [{ id: p3.UUID, identifier_on_provider: p3['Image ID on provider'] }, 'ec2-us-east-1', xmlCredentials], [done4, s3Provider, s3Creds]] as const) {
+  for (const [done, prov, creds] of [[done1, provider, { ref: 'prod-aws' }], [done2, 'ec2-us-east-1', xmlCredentials], [{ id: p3.UUID, identifier_on_provider: p3['Image ID on provider'] }, 'ec2-us-east-1', xmlCredentials], [done4, s3Provider, s3Creds]] as const) {
     const del = await call('DELETE', `/imagefactory/provider_images/${done.id}`, { provider_image: { target: 'ec2', provider: prov, credentials: creds } });
     assert.equal(del.status, 204, del.text);
     await waitForStatus(d.url, `/imagefactory/provider_images/${done.id}`, ['HTTP 404'], 60_000);
