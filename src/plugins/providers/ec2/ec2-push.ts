@@ -67,7 +67,8 @@ export async function pushToEc2(ctx: PushContext): Promise<PushResult> {
   setMaxListeners(4 * params.concurrency + 16, ctx.signal);
   const { ec2, ebs, s3 } = clients(p, c);
   const name = amiName(ctx, p);
-  const description = p.amiDescription ?? ctx.targetImage.template?.description ?? `Image Factory target image ${ctx.targetImage.id}`;
+  // EC2 takes at most 255 characters; a template's description may be longer.
+  const description = (p.amiDescription ?? ctx.targetImage.template?.description ?? `Image Factory target image ${ctx.targetImage.id}`).slice(0, 255);
   const architecture = p.architecture ?? normaliseArch(ctx.targetImage.template?.os.arch ?? '') ?? 'x86_64';
   let stage = 'snapshot';
   let imageId: string | undefined;
