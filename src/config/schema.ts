@@ -48,7 +48,7 @@ export const CONFIG_SCHEMA = {
   tdl_require_root_pw: { type: 'boolean', default: false, doc: 'Reject templates without <rootpw>.' },
   max_concurrent_local_sessions: { type: 'integer', default: 2, min: 1, max: 64, doc: 'Builds running at once; further builds wait as PENDING.' },
   max_concurrent_ec2_sessions: { type: 'integer', default: 4, min: 1, max: 64, doc: 'Pushes to providers running at once.' },
-  ec2_ami_type: { type: 'string', default: 'ebs', values: ['ebs', 's3'], doc: 'EC2 AMI type.' },
+  ec2_ami_type: { type: 'string', default: 'ebs', values: ['ebs', 's3'], doc: 'Accepted for compatibility: EC2 pushes always make EBS-backed AMIs (parameter ec2_upload picks how the snapshot is made).' },
   ec2_image_format: { type: 'string', default: 'raw', values: ['raw'], doc: 'EC2 target image format.' },
   rhevm_image_format: { type: 'string', default: 'qcow2', values: ['qcow2', 'raw'], doc: 'RHEV-M target image format.' },
   openstack_image_format: { type: 'string', default: 'qcow2', values: ['qcow2', 'raw'], doc: 'OpenStack target image format.' },

@@ -61,7 +61,7 @@ export class ImageCreator {
     const chosen = this.deps.plugins.providerFor(target, req.provider);
     if (!chosen.plugin) throw new AppError('REQUEST_INVALID', `provider: ${chosen.problem}`);
     const { credentials, credentialsRef } = resolveCredentials(req.credentials, this.deps.credentials);
-    const problems = chosen.plugin.check(target, req.provider, credentials);
+    const problems = chosen.plugin.check(target, req.provider, credentials, req.parameters);
     if (problems.length) throw new AppError('REQUEST_INVALID', `provider: ${problems.join('; ')}`);
 
     let chain: ImageRecord[] = [];

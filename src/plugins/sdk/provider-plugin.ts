@@ -60,8 +60,11 @@ export interface ProviderPlugin extends ProviderSpec {
   requiredTools: { command: string; debianPackage: string }[];
   /** A plain-string provider value this plugin recognises without a `type` (e.g. `s3://…`, `qemu:///system`). */
   claims?(provider: string): boolean;
-  /** Problems with the provider and credential documents, for a 400 before anything is persisted. Never quotes a secret. */
-  check(target: string, provider: unknown, credentials: unknown): string[];
+  /**
+   * Problems with the provider and credential documents (and the push `parameters`, when the
+   * plugin reads any), for a 400 before anything is persisted. Never quotes a secret.
+   */
+  check(target: string, provider: unknown, credentials: unknown, parameters?: Record<string, unknown>): string[];
   push(ctx: PushContext): Promise<PushResult>;
   delete(ctx: DeleteFromProviderContext): Promise<void>;
 }

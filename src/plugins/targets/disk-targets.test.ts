@@ -131,7 +131,7 @@ test('checkParameters reports bad enumeration values and accepts good ones', () 
   assert.equal(vspherePlugin.checkParameters!('vsphere', { vsphere_vmdk_format: 'thin' }).length, 1);
   assert.equal(openstackPlugin.checkParameters!('openstack-kvm', { openstack_image_format: 'vmdk' }).length, 1);
   assert.equal(rhevmPlugin.checkParameters!('rhevm', { rhevm_image_format: 'cow' }).length, 1);
-  assert.equal(ec2Plugin.checkParameters!('ec2', { ec2_flatten: true, ec2_virt_type: 'hvm' }).length, 1);
+  assert.equal(ec2Plugin.checkParameters!('ec2', { ec2_upload: 'bundle' }).length, 1);
   assert.equal(gcePlugin.checkParameters!('gce', { gce_image_name: 'Bad_Name' }).length, 1);
   assert.deepEqual(gcePlugin.checkParameters!('gce', { gce_image_name: 'good-name-1' }), []);
 });

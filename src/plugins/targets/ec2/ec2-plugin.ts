@@ -5,6 +5,7 @@ import { cloudPluginInfo, DISK_TOOLS } from '../shared/plugin-info.js';
 import { boolParam, checkEnumParameters } from '../shared/parameters.js';
 import { buildDiskTarget, convertRequestBase } from '../shared/disk-target.js';
 import { findExtRoot } from '../shared/root-filesystem.js';
+import { EC2_PUSH_PARAMETERS } from '../../providers/ec2/ec2-parameters.js';
 
 const PARAMETERS: readonly ParameterSpec[] = [
   {
@@ -15,13 +16,10 @@ const PARAMETERS: readonly ParameterSpec[] = [
   },
   { name: 'ec2_modify', description: 'Apply the EC2 changes inside the image (cloud-info, net rules, cloud-init Ec2 datasource)', default: true, values: ['true', 'false'] },
   { name: 'skip_ec2_modifications', description: 'Same as ec2_modify=false', default: false, values: ['true', 'false'] },
-  { name: 'ec2_ami_type', description: 'Push: AMI backing (s3 bundle or EBS snapshot)', default: 'ebs', values: ['s3', 'ebs'] },
-  { name: 'ec2_virt_type', description: 'Push: virtualization type (hvm requires ec2_flatten=false)', default: 'hvm', values: ['paravirtual', 'hvm'] },
-  { name: 'snapshot', description: 'Push: build the AMI by snapshotting a JEOS instance', default: false, values: ['true', 'false'] },
+  // The push (provider image) parameters, read by the ec2 provider plugin; listed here so
+  // GET /imagefactory/targets/ec2 documents them with the target's own.
+  ...EC2_PUSH_PARAMETERS,
 ];
-
-const REGIONS = ['us-east-1', 'us-west-1', 'us-west-2', 'us-gov-west-1', 'eu-west-1', 'eu-central-1',
-  'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1'];
 
 export const ec2Plugin: TargetPlugin = {
   id: 'EC2',
@@ -34,11 +32,7 @@ export const ec2Plugin: TargetPlugin = {
     parameters: PARAMETERS,
   }],
   checkParameters(_target, params) {
-    const problems = checkEnumParameters(PARAMETERS, params);
-    if (boolParam(params, 'ec2_flatten', false) && params.ec2_virt_type === 'hvm') {
-      problems.push('ec2_virt_type=hvm requires ec2_flatten=false');
-    }
-    return problems;
+    return checkEnumParameters(PARAMETERS, params);
   },
   async createTargetImage(ctx) {
     const modify = boolParam(ctx.parameters, 'ec2_modify', true) && !boolParam(ctx.parameters, 'skip_ec2_modifications', false);
