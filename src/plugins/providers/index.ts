@@ -1,4 +1,5 @@
 import type { ProviderPlugin } from '../sdk/index.js';
+import { gceProvider } from './gce/gce-plugin.js';
 import { glanceProvider } from './glance/glance-plugin.js';
 import { registryProvider } from './registry/registry-plugin.js';
 
@@ -6,4 +7,4 @@ import { registryProvider } from './registry/registry-plugin.js';
  * Every provider plugin of the product, in registration order: for each target, the first plugin
  * that names it is its default provider; plugins taking any target ('*') come after those.
  */
-export const providerPlugins: ProviderPlugin[] = [glanceProvider, registryProvider];
+export const providerPlugins: ProviderPlugin[] = [glanceProvider, registryProvider, gceProvider];
