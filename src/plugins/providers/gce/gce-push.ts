@@ -64,6 +64,8 @@ export function googleFailure(service: string, e: unknown, secrets: readonly str
   if (err?.code === 'FILE_NO_UPLOAD' && err.errors?.[0]?.message) message += ` (${err.errors[0].message})`;
   if (err?.cause?.message && /fetch failed|request to .* failed/i.test(message)) message += `: ${err.cause.code ?? ''} ${err.cause.message}`.trimEnd();
   const status = typeof err?.code === 'number' && err.code >= 100 ? err.code : err?.response?.status;
+  // A resumable session URI authorises uploads to the object: never shown.
+  message = message.replace(/upload_id=[^&\s"]+/g, 'upload_id=REDACTED');
   return new AppError('PROVIDER_FAILED', scrub(`${service}${status ? ` (HTTP ${status})` : ''}: ${message}`, secrets));
 }
 
