@@ -162,7 +162,9 @@ export function runGcpServer(config: GcpServerConfig): Promise<{ close(): Promis
     const s = sessions.get(url.searchParams.get('upload_id') ?? '');
     if (!s) { await readBody(req); return googleError(res, 404, 'notFound', 'No such upload session.'); }
     if (s.done) { await readBody(req); return send(res, 200, s.done); }
-    const range = /^bytes (?:\*|(\d+)-(\d+))\/(\*|\d+)$/.exec(String(req.headers['content-range'] ?? ''));
+    // `bytes A-B/T` (a chunk), `bytes */T` (status query), or `bytes A-*/T`: the SDK's single
+    // streamed request, whose body runs to the end of the object.
+    const range = /^bytes (?:\*|(\d+)-(\d+|\*))\/(\*|\d+)$/.exec(String(req.headers['content-range'] ?? ''));
     if (!range) { await readBody(req); return googleError(res, 400, 'invalid', 'Failed to parse Content-Range header.'); }
     const total = range[3] === '*' ? null : Number(range[3]);
     if (range[1] === undefined) {
@@ -173,7 +175,8 @@ export function runGcpServer(config: GcpServerConfig): Promise<{ close(): Promis
       return send(res, 308, undefined, s.committed > 0 ? { range: `bytes=0-${s.committed - 1}` } : {});
     }
     const first = Number(range[1]);
-    const last = Number(range[2]);
+    const streamed = range[2] === '*';
+    const last = streamed ? NaN : Number(range[2]);
     if (first > s.committed) { await readBody(req); return googleError(res, 400, 'invalid', `Invalid request. According to the Content-Range header, the upload offset is ${first} byte(s), which exceeds already uploaded size of ${s.committed} byte(s).`); }
     if (total !== null) s.total = total;
     stats.chunk_puts++;
@@ -199,7 +202,7 @@ export function runGcpServer(config: GcpServerConfig): Promise<{ close(): Promis
       await fh.close();
     }
     const end = first + received; // exclusive
-    const isFinal = !active && total !== null && end === total && last === total - 1;
+    const isFinal = !active && (streamed ? total === null || end === total : total !== null && end === total && last === total - 1);
     // Non-final chunks commit whole 256 KiB multiples only; the client resends the rest.
     const committedEnd = isFinal ? end : Math.max(s.committed, end - (end % CHUNK_QUANTUM));
     s.committed = Math.max(s.committed, Math.min(committedEnd, end));

@@ -25,7 +25,7 @@ export const gceProvider: ProviderPlugin = {
     { name: 'storage_endpoint', description: 'Cloud Storage API origin override (Private Service Connect, tests)', default: 'https://storage.googleapis.com' },
     { name: 'compute_endpoint', description: 'Compute Engine API origin override (Private Service Connect, tests)', default: 'https://compute.googleapis.com' },
     { name: 'retries', description: 'Retries of a request that failed transiently (network, 408, 429, 5xx), with exponential backoff', default: 6 },
-    { name: 'chunk_size_mib', description: 'Bytes per resumable-upload request, in MiB (or chunk_size_kib; multiples of 256 KiB)', default: 32 },
+    { name: 'chunk_size_mib', description: 'Bytes per resumable-upload request, in MiB (or chunk_size_kib; multiples of 256 KiB); 0 sends the archive in one streamed request', default: 0 },
   ],
   credentialFields: [
     { name: 'type', description: 'service_account (the JSON key downloaded from the Cloud Console, sent whole)' },

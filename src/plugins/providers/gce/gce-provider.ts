@@ -17,7 +17,7 @@ export interface GceProvider {
   /** Endpoint overrides (tests, Private Service Connect): origins such as https://storage-psc.p.googleapis.com. */
   storageEndpoint?: string;
   computeEndpoint?: string;
-  /** Bytes per resumable-upload request (a multiple of 256 KiB). */
+  /** Bytes per resumable-upload request (a multiple of 256 KiB), or 0 for one streamed request. */
   chunkSize: number;
   /** Retries of a failed request (transient failures only). */
   retries: number;
@@ -35,7 +35,8 @@ const LABEL_VALUE_RE = /^[a-z0-9_-]{0,63}$/;
 const REGION_RE = /^[a-z]+(?:-[a-z]+)*[0-9]+$/;
 const ZONE_RE = /^([a-z]+(?:-[a-z]+)*[0-9]+)-[a-z]$/;
 const QUANTUM = 256 * 1024;
-export const DEFAULT_CHUNK_SIZE = 32 * 1024 * 1024;
+/** 0: the whole archive in one streamed request (Google's advice when the size is known). */
+export const DEFAULT_CHUNK_SIZE = 0;
 
 /**
  * Reads the provider: a bucket name (`my-bucket`, the CLI's `@my-bucket`, or `gs://my-bucket`), or a
@@ -90,7 +91,7 @@ export function readGceProvider(provider: unknown): { provider?: GceProvider; pr
   let chunkSize = DEFAULT_CHUNK_SIZE;
   if (f.chunk_size_kib !== undefined || f.chunk_size_mib !== undefined) {
     const bytes = f.chunk_size_kib !== undefined ? Number(f.chunk_size_kib) * 1024 : Number(f.chunk_size_mib) * 1024 * 1024;
-    if (!Number.isInteger(bytes) || bytes < QUANTUM || bytes % QUANTUM !== 0 || bytes > 1024 * 1024 * 1024) problems.push('chunk size must be a multiple of 256 KiB between 256 KiB and 1 GiB');
+    if (!Number.isInteger(bytes) || bytes < 0 || bytes % QUANTUM !== 0 || bytes > 1024 * 1024 * 1024) problems.push('chunk size must be 0 (one streamed request) or a multiple of 256 KiB up to 1 GiB');
     else chunkSize = bytes;
   }
   let retries = 6;

@@ -98,7 +98,7 @@ export async function pushToGce(ctx: PushContext): Promise<PushResult> {
     const storage = storageClient(project, tokens, provider.storageEndpoint, provider.retries);
     const uploaded = await uploadArchive(storage, {
       bucket: provider.bucket, objectName, path: ctx.targetImage.bodyPath, chunkSize: provider.chunkSize, signal: ctx.signal, log: ctx.log,
-      metadata: { 'imagefactory-target-image': ctx.targetImage.id }, beforeUpload: () => tokens.get(),
+      metadata: { 'imagefactory-target-image': ctx.targetImage.id }, beforeUpload: () => tokens.get(), retries: provider.retries,
       progress: (total) => new ByteProgress(total, ctx.progress, 'Uploading to Cloud Storage', { from: 2, to: 85 }),
     });
     ctx.log(`gs://${provider.bucket}/${objectName}: ${uploaded.size} bytes, MD5 ${uploaded.md5Hash}, CRC32C ${uploaded.crc32c}${uploaded.reused ? ' (reused)' : uploaded.resumedFrom ? ` (continued from byte ${uploaded.resumedFrom})` : ''}`);
