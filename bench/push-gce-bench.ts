@@ -83,7 +83,7 @@ try {
     bucket: BUCKET, objectName: 'ours-0.tar.gz', path: file, chunkSize: 0, metadata: {}, signal: new AbortController().signal,
     log: () => undefined, progress: new ByteProgress(size, () => undefined, 'bench'), retries: 6,
   });
-  console.log(`retried push of the same archive: reused=${r.reused} in ${((performance.now() - t) / 1000).toFixed(2)} s (local MD5 + CRC32C only)`);
+  console.log(`retried push of the same archive: reused=${r.reused} in ${((performance.now() - t) / 1000).toFixed(2)} s (a local MD5 pass only)`);
 
   // One whole push through the plugin: needs a real archive (Compute reads disk.raw from it).
   const ctx = await makePushContext(root, {
