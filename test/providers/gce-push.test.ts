@@ -164,6 +164,7 @@ test('a dropped connection mid-chunk is resumed by the SDK from the committed of
   assert.equal(t.sessions_created, 1, 'the same session went on');
   assert.ok(t.bytes_received <= size + 300 * 1024, `${t.bytes_received} bytes received for ${size}: only the uncommitted bytes were sent again`);
   assert.match(streamed.lines.join('\n'), /bytes are already committed/);
+  assert.ok(!streamed.lines.some((l) => /upload_id=(?!REDACTED)/.test(l)), 'the session URI (a capability) is never logged');
 });
 
 test('a push that fails mid-upload is continued by the next push of the same target image', async () => {

@@ -96,7 +96,11 @@ export async function uploadArchive(storage: Storage, u: ArchiveUpload): Promise
       preconditionOpts: { ifGenerationMatch: existing ? Number(existing.generation) : 0 },
       metadata: { contentType: 'application/gzip', contentLength: info.size, metadata: u.metadata } as Record<string, unknown>,
     });
-    ws.on('uri', (link: string) => openSessions.set(key, link));
+    ws.on('uri', (link: string) => {
+      openSessions.set(key, link);
+      // Bounded: the oldest unfinished sessions are forgotten first (Map keeps insertion order).
+      while (openSessions.size > 1000) openSessions.delete(openSessions.keys().next().value!);
+    });
     ws.on('progress', (e: { bytesWritten: number }) => reportUpTo(e.bytesWritten));
     await pipeline(createReadStream(u.path, { highWaterMark: 1024 * 1024 }), ws, { signal: u.signal });
   };
@@ -123,8 +127,13 @@ export async function uploadArchive(storage: Storage, u: ArchiveUpload): Promise
     return finished(resumedFrom);
   }, {
     attempts: u.retries + 1, baseDelayMs: 500, signal: u.signal, isTransient: isRetryableUpload,
-    onRetry: (e) => u.log(`Upload interrupted (${(e as Error).message?.slice(0, 200) ?? e}); continuing from the committed offset`),
+    onRetry: (e) => u.log(`Upload interrupted (${redactSessions(String((e as Error)?.message ?? e).slice(0, 300))}); continuing from the committed offset`),
   });
+}
+
+/** A resumable session URI authorises uploads to its object: its upload_id is never shown or logged. */
+export function redactSessions(text: string): string {
+  return text.replace(/upload_id=[^&\s"']+/g, 'upload_id=REDACTED');
 }
 
 /**

@@ -4,7 +4,7 @@ import { AppError, isAppError } from '../../../domain/errors.js';
 import { ByteProgress } from '../shared/byte-progress.js';
 import { scrub } from '../shared/provider-failure.js';
 import { AccessTokens } from './access-tokens.js';
-import { uploadArchive } from './archive-upload.js';
+import { redactSessions, uploadArchive } from './archive-upload.js';
 import { computeClients, storageClient } from './gcp-clients.js';
 import { deleteImage, getImage, insertImage, type ComputeImages } from './gce-images.js';
 import { readGceProvider, RESOURCE_NAME_RE, type GceProvider } from './gce-provider.js';
@@ -64,8 +64,7 @@ export function googleFailure(service: string, e: unknown, secrets: readonly str
   if (err?.code === 'FILE_NO_UPLOAD' && err.errors?.[0]?.message) message += ` (${err.errors[0].message})`;
   if (err?.cause?.message && /fetch failed|request to .* failed/i.test(message)) message += `: ${err.cause.code ?? ''} ${err.cause.message}`.trimEnd();
   const status = typeof err?.code === 'number' && err.code >= 100 ? err.code : err?.response?.status;
-  // A resumable session URI authorises uploads to the object: never shown.
-  message = message.replace(/upload_id=[^&\s"]+/g, 'upload_id=REDACTED');
+  message = redactSessions(message);
   return new AppError('PROVIDER_FAILED', scrub(`${service}${status ? ` (HTTP ${status})` : ''}: ${message}`, secrets));
 }
 
