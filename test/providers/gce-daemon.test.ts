@@ -81,6 +81,11 @@ test('POST provider_images pushes a gce target image to Cloud Storage + Compute 
   const body = Buffer.from(await (await fetch(`${d.url}/imagefactory/target_images/${t.id}/raw_image`)).arrayBuffer());
   assert.equal(body.subarray(0, 2).toString('hex'), '1f8b', 'the gce target image is gzip');
 
+  const listed = await (await call('/imagefactory/targets/gce/providers')).json();
+  const gce = listed.providers.find((x: { provider: { id: string } }) => x.provider.id === 'gce');
+  assert.ok(gce, JSON.stringify(listed));
+  assert.ok(gce.provider.credential_fields.some((f: { name: string }) => f.name === 'private_key'));
+
   const provider = { type: 'gce', bucket: BUCKET, family: 'debian-12-e2e', guest_os_features: 'UEFI_COMPATIBLE,GVNIC', storage_endpoint: gcp.url, compute_endpoint: gcp.url, chunk_size_kib: 512 };
 
   // A key without its private key is refused at POST, naming the field and quoting nothing.
