@@ -125,7 +125,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const engine = new BuildEngine(deps);
   const creator = new ImageCreator({
     store, plugins, engine, rootpwRequired: config.tdl_require_root_pw,
-    fetchTemplate: createTemplateFetcher({ maxBytes: config.template_fetch_max_bytes, timeoutMs: 15_000 }),
+    fetchTemplate: createTemplateFetcher({ maxBytes: config.template_fetch_max_bytes, timeoutMs: config.fetch_timeout * 1000 }),
   });
   const deleteDeps = { store, artifacts, plugins, engine, status, logger, execFactory };
 
