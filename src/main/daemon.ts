@@ -35,7 +35,7 @@ async function serve(config: Config): Promise<void> {
     // Whatever the level: an operator must be able to see what the daemon actually runs with.
     logger.child({}, { level: 'info' }).info({ config: redactConfig(config) }, 'effective configuration');
     const https = config.no_ssl ? null : await loadTlsMaterial(config.ssl_pem, config.data_dir);
-    const container = await createContainer({ config, logger, plugins: builtinPlugins(), https, surfaces: catalogSurfaces() });
+    const container = await createContainer({ config, logger, plugins: builtinPlugins(), https, surfaces: catalogSurfaces(), recordToolProcessGroups: true });
     const address = await container.app.listen({ port: config.port, host: config.address });
     const pidFile = join(config.data_dir, 'imagefactoryd.pid');
     writeFileSync(pidFile, `${process.pid}\n`);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { AppError } from '../domain/errors.js';
 import type { Exec, ExecOptions, ExecResult } from '../plugins/sdk/exec.js';
+import { trackProcessGroup } from './process-groups.js';
 
 const DEFAULT_MAX_STDOUT = 16 * 1024 * 1024;
 const STDERR_TAIL_LINES = 20;
@@ -34,6 +35,8 @@ export function runTool(argv: readonly string[], options: ExecOptions = {}, sign
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Written down while it runs, so a restart after a hard crash can kill what is left of it.
+    const untrack = trackProcessGroup(child.pid);
     let stdout = '';
     let stdoutBytes = 0;
     const stderrTail: string[] = [];
@@ -83,6 +86,7 @@ export function runTool(argv: readonly string[], options: ExecOptions = {}, sign
     const done = (fn: () => void) => {
       if (finished) return;
       finished = true;
+      untrack();
       if (timer) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       fn();
