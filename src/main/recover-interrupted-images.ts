@@ -55,8 +55,7 @@ export async function recoverInterruptedImages(deps: RecoveryDeps): Promise<void
     scratch: new Set(requeue.map((i) => i.id)),
   });
   for (const entry of await readdir(deps.tmpdir).catch(() => [] as string[])) {
-    await rm(join(deps.tmpdir, entry), { recursive: true, force: true });
-    removed.push(join(deps.tmpdir, entry));
+    if (await rm(join(deps.tmpdir, entry), { recursive: true, force: true }).then(() => true, () => false)) removed.push(join(deps.tmpdir, entry));
   }
   if (removed.length) logger.warn({ removed: removed.length, paths: removed.slice(0, 50) }, 'removed files left by an interrupted daemon');
 

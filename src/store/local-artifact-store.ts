@@ -69,7 +69,8 @@ export class LocalArtifactStore implements ArtifactStore {
 
   async removeUnowned(owners: ArtifactOwners): Promise<string[]> {
     const removed: string[] = [];
-    const remove = async (path: string) => { await rm(path, { recursive: true, force: true }); removed.push(path); };
+    // One entry that cannot go (a mount that would not come off) must not stop the daemon starting.
+    const remove = async (path: string) => { if (await rm(path, { recursive: true, force: true }).then(() => true, () => false)) removed.push(path); };
     // Only names this store makes are considered; anything else in the directories is left alone.
     for (const e of await readdir(this.dirs.storage, { withFileTypes: true })) {
       const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\.body(?:\.partial)?)?$/i.exec(e.name);
