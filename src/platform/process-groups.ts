@@ -54,6 +54,15 @@ export function useProcessGroupLedger(ledger: ProcessGroupLedger | undefined): v
   current = ledger;
 }
 
+/**
+ * The command prefix that makes a tool die with the daemon (PR_SET_PDEATHSIG through util-linux's
+ * setpriv, set before the tool runs). It covers the moment between spawning a tool and recording its
+ * group, which the ledger cannot; the ledger covers what the tool itself starts.
+ */
+export function dieWithDaemonPrefix(): string[] {
+  return current ? ['setpriv', '--pdeathsig', 'KILL'] : [];
+}
+
 /** Records a freshly spawned group leader; returns the function that forgets it. */
 export function trackProcessGroup(pgid: number | undefined): () => void {
   const ledger = current;

@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { writeFile } from 'node:fs/promises';
+import Database from 'better-sqlite3';
 import { runTool } from '../../src/platform/exec.js';
 import { spawnDaemon, waitListening, type DaemonProcess } from '../helpers/daemon-process.js';
 import { makeSyntheticDisk } from '../helpers/synthetic-disk.js';
@@ -16,7 +17,7 @@ import { makeSyntheticDisk } from '../helpers/synthetic-disk.js';
  * finished image's body unchanged. The targets with in-image edits run them through a FUSE export
  * (qemu-storage-daemon), which never exits on its own: exactly what a hard crash leaves behind.
  */
-const CYCLES = 12;
+const CYCLES = 20;
 const TARGETS = ['ec2', 'vsphere', 'gce', 'openstack-kvm'];
 const TERMINAL = new Set(['COMPLETE', 'FAILED']);
 const json = { 'content-type': 'application/json' };
@@ -86,7 +87,7 @@ describe('kill -9 of the whole daemon, mid-build, many times: nothing lost, stuc
       const doc = (await (await fetch(`${url}/imagefactory/${c}`)).json()) as Record<string, Record<string, Image>[]>;
       for (const item of doc[c]) {
         const res = await fetch(`${url}/imagefactory/${c}/${Object.values(item)[0].id}`);
-        if (res.status === 200) out.push(Object.values((await res.json()) as Record<string, Image>)[0]);
+        if (res.status === 200) out.push({ ...Object.values((await res.json()) as Record<string, Image>)[0], kind: c.slice(0, -1) });
         else await res.arrayBuffer(); // deleted meanwhile
       }
     }
@@ -132,8 +133,14 @@ describe('kill -9 of the whole daemon, mid-build, many times: nothing lost, stuc
     const bodyHashes = new Map<string, string>();
     const deleted = new Set<string>();
     const created = new Set<string>([baseId]);
-    let cyclesWithLeftovers = 0;
+    let cyclesWithTools = 0;
     let cyclesWithMounts = 0;
+    const requeued = new Set<string>();
+    const wasBuildingAtAKill = new Set<string>();
+    const atKill = (): Image[] => {
+      const db = new Database(join(dataDir, 'imagefactory.sqlite'), { readonly: true });
+      try { return db.prepare('SELECT id, kind, status FROM images').all() as Image[]; } finally { db.close(); }
+    };
 
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       // Work for this cycle: conversions, a delete of a finished one, and (odd cycles) an upload cut off.
@@ -157,16 +164,20 @@ describe('kill -9 of the whole daemon, mid-build, many times: nothing lost, stuc
       }
       // Kill while a tool runs, preferably while a FUSE export is up (it never exits on its own).
       const wanted = random() < 0.7 ? 'qemu-storage-daemon' : '';
-      for (let i = 0; i < 1000; i++) {
-        const tools = await processesUnder(dataDir, [daemon!.child.pid!]);
-        if (tools.some((t) => t.cmd.includes(wanted))) break;
+      let running: { pid: number; cmd: string }[] = [];
+      for (let i = 0; i < 300; i++) {
+        running = await processesUnder(dataDir, [daemon!.child.pid!]);
+        if (running.some((t) => t.cmd.includes(wanted))) break;
         await new Promise((r) => setTimeout(r, 10));
       }
-      const before = await list();
       await killGroup();
+      // What the dead daemon had recorded at the very moment of the kill.
+      const before = atKill();
+      for (const image of before) if (image.status === 'BUILDING') wasBuildingAtAKill.add(image.id);
       upload?.destroy();
-      const leftovers = await processesUnder(dataDir);
-      if (leftovers.length) cyclesWithLeftovers++;
+      // Tools that ran at the kill (they die with the daemon, or the next start kills them).
+      const leftovers = [...running, ...await processesUnder(dataDir)];
+      if (running.length) cyclesWithTools++;
       const mountsAtKill = await fuseMountsUnder(dir);
       if (mountsAtKill.length) cyclesWithMounts++;
 
@@ -189,8 +200,10 @@ describe('kill -9 of the whole daemon, mid-build, many times: nothing lost, stuc
         if (!after) continue;
         if (image.status === 'PENDING' || image.status === 'NEW') {
           assert.notEqual(after.status, 'FAILED', `${image.id} had not started: queued again, not failed`);
+          requeued.add(image.id);
         }
-        if (image.status === 'BUILDING') assert.ok(after.status === 'FAILED' || after.status === 'COMPLETE' || after.status === 'PENDING' || after.status === 'BUILDING');
+        if (image.status === 'BUILDING') assert.equal(after.status, 'FAILED', `${image.id} was killed mid-build`);
+        if (image.status === 'DELETING') assert.fail(`${image.id} was DELETING and must be gone`);
       }
       // Bodies of finished images never change; files belong to records only.
       assert.equal(await sha256(join(dataDir, 'storage', `${baseId}.body`)), diskHash, 'the imported base image body is intact');
@@ -208,7 +221,7 @@ describe('kill -9 of the whole daemon, mid-build, many times: nothing lost, stuc
       }
     }
     assert.ok(cyclesWithMounts >= 2, `FUSE exports were up at the kill in ${cyclesWithMounts} of ${CYCLES} cycles`);
-    assert.ok(cyclesWithLeftovers >= CYCLES / 2, `tools were running at the kill in ${cyclesWithLeftovers} of ${CYCLES} cycles`);
+    assert.ok(cyclesWithTools >= CYCLES / 2, `tools were running at the kill in ${cyclesWithTools} of ${CYCLES} cycles`);
 
     // Let the queued builds finish: nothing stays stuck.
     let images: Image[] = [];
@@ -218,7 +231,15 @@ describe('kill -9 of the whole daemon, mid-build, many times: nothing lost, stuc
       assert.ok(i < 1200, `stuck: ${images.filter((x) => !TERMINAL.has(x.status)).map((x) => `${x.id} ${x.status}`).join(', ')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok(images.filter((x) => x.status === 'COMPLETE').length > CYCLES, 'most conversions completed');
+    const complete = images.filter((x) => x.kind === 'target_image' && x.status === 'COMPLETE').length;
+    assert.ok(complete >= 3, `${complete} conversions completed and survived (${images.length} images, ${deleted.size} deleted)`);
+    // The kills hit queued builds and deletes too: queued ones were built after the restart.
+    assert.ok(requeued.size >= 3, `${requeued.size} queued builds were interrupted`);
+    for (const id of requeued) {
+      if (!wasBuildingAtAKill.has(id) && !deleted.has(id)) assert.equal(images.find((x) => x.id === id)?.status, 'COMPLETE', `queued-again ${id} completed`);
+    }
+    for (const x of images) if (x.status === 'FAILED') assert.ok(wasBuildingAtAKill.has(x.id), `${x.id} failed only because a kill hit its build`);
+    assert.ok(deleted.size >= 3, `${deleted.size} deletes were in flight at a kill`);
     for (const x of images.filter((i) => i.kind === 'target_image' && i.status === 'COMPLETE')) {
       await runTool(['qemu-img', 'info', join(dataDir, 'storage', `${x.id}.body`)]);
     }
