@@ -80,7 +80,7 @@ async function cleanUpAfterCrash(config: Config, logger: Logger, roots: string[]
   if (killed.length) logger.warn({ processGroups: killed }, 'killed build tools left running by the previous daemon');
   const unmounted = await unmountStaleFuseMounts(roots);
   if (unmounted.length) logger.warn({ mounts: unmounted }, 'unmounted FUSE exports left by the previous daemon');
-  if (record) useProcessGroupLedger(ledger);
+  if (record) useProcessGroupLedger(ledger, { dieWithDaemon: await hasCommand('setpriv') });
 }
 
 /** The composition root: the only place that wires concrete classes together. */

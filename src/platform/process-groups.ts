@@ -48,10 +48,15 @@ export class ProcessGroupLedger {
 }
 
 let current: ProcessGroupLedger | undefined;
+let deathSignal = false;
 
-/** Set once by the daemon at start-up; without it (tests, the CLI) nothing is recorded. */
-export function useProcessGroupLedger(ledger: ProcessGroupLedger | undefined): void {
+/**
+ * Set once by the daemon at start-up; without it (tests, the CLI) nothing is recorded.
+ * `dieWithDaemon`: setpriv (util-linux) is installed, so tools can get a parent-death signal.
+ */
+export function useProcessGroupLedger(ledger: ProcessGroupLedger | undefined, opts: { dieWithDaemon?: boolean } = {}): void {
   current = ledger;
+  deathSignal = ledger !== undefined && (opts.dieWithDaemon ?? false);
 }
 
 /**
@@ -60,7 +65,7 @@ export function useProcessGroupLedger(ledger: ProcessGroupLedger | undefined): v
  * group, which the ledger cannot; the ledger covers what the tool itself starts.
  */
 export function dieWithDaemonPrefix(): string[] {
-  return current ? ['setpriv', '--pdeathsig', 'KILL'] : [];
+  return deathSignal ? ['setpriv', '--pdeathsig', 'KILL'] : [];
 }
 
 /** Records a freshly spawned group leader; returns the function that forgets it. */
