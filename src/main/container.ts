@@ -97,7 +97,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   await artifacts.init();
   const tmpdir = config.tmpdir || join(dataDir, 'tmp');
   await mkdir(tmpdir, { recursive: true });
-  await cleanUpAfterCrash(config, logger, [dataDir, storagePath, scratchPath, tmpdir], opts.recordToolProcessGroups ?? false);
+  await cleanUpAfterCrash(config, logger, [dataDir, scratchPath], opts.recordToolProcessGroups ?? false);
 
   const db = await openSqliteDatabase(join(dataDir, 'imagefactory.sqlite'));
   // The daemon is the only writer of its embedded database, so reads can be cached safely.
@@ -150,7 +150,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     fetchTemplate: createTemplateFetcher({ maxBytes: config.template_fetch_max_bytes, timeoutMs: config.fetch_timeout * 1000 }),
   });
   const deleteDeps = { store, artifacts, plugins, engine, status, logger, execFactory };
-  await recoverInterruptedImages({ store, status, engine, artifacts, deleteDeps, tmpdir, logger });
+  await recoverInterruptedImages({ store, status, engine, artifacts, deleteDeps, tmpdir, dataDir, logger });
 
   const removeImage = (kind: Parameters<typeof deleteImage>[1], id: string, req: Parameters<typeof deleteImage>[3]) => deleteImage(deleteDeps, kind, id, req);
   const partial = { engine, store, events, callbacks, db, config, artifacts, deleteImage: removeImage, shutdown: async () => undefined };

@@ -1,5 +1,5 @@
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { BuildEngine } from '../core/builds/build-engine.js';
 import type { StatusWriter } from '../core/builds/status-writer.js';
 import { runDelete, type DeleteImageDeps } from '../core/images/delete-image.js';
@@ -16,6 +16,7 @@ export interface RecoveryDeps {
   deleteDeps: DeleteImageDeps;
   /** The tools' TMPDIR: nothing in it outlives the daemon that started them. */
   tmpdir: string;
+  dataDir: string;
   logger: Logger;
 }
 
@@ -28,7 +29,7 @@ export interface RecoveryDeps {
  * - DELETING/DELETED images are deleted to the end (a provider image still on its provider needs
  *   credentials, so that one becomes DELETEFAILED asking for a new delete);
  * - scratch directories, half-copied files, bodies of images that are not COMPLETE and files of
- *   images without a record are removed, and the tools' TMPDIR is emptied.
+ *   images without a record are removed, and the tools' TMPDIR is emptied (when it is our own).
  */
 export async function recoverInterruptedImages(deps: RecoveryDeps): Promise<void> {
   const { store, status, logger } = deps;
@@ -54,7 +55,10 @@ export async function recoverInterruptedImages(deps: RecoveryDeps): Promise<void
     // An imported disk waits in its scratch directory until its build converts it.
     scratch: new Set(requeue.map((i) => i.id)),
   });
-  for (const entry of await readdir(deps.tmpdir).catch(() => [] as string[])) {
+  // Only a TMPDIR of our own (inside the data directory, the default) is emptied: a shared one
+  // (tmpdir set to /tmp) holds other programs' files.
+  const ownTmp = isInside(deps.tmpdir, deps.dataDir);
+  for (const entry of ownTmp ? await readdir(deps.tmpdir).catch(() => [] as string[]) : []) {
     if (await rm(join(deps.tmpdir, entry), { recursive: true, force: true }).then(() => true, () => false)) removed.push(join(deps.tmpdir, entry));
   }
   if (removed.length) logger.warn({ removed: removed.length, paths: removed.slice(0, 50) }, 'removed files left by an interrupted daemon');
@@ -76,4 +80,9 @@ export async function recoverInterruptedImages(deps: RecoveryDeps): Promise<void
     const queued = await status.transition(image.id, 'PENDING', { activity: 'Queued again after a daemon restart' });
     if (queued) deps.engine.start(queued);
   }
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }

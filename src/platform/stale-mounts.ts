@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { runTool } from './exec.js';
 
+const IMAGE_DIR = /^\/(?:.*\/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\//i;
+
 /**
  * FUSE mounts under `roots` (the daemon's own FUSE exports: qemu-storage-daemon in a build's scratch
  * directory), from /proc/self/mountinfo. At start-up any such mount is left over from a daemon that
@@ -15,7 +17,9 @@ export async function fuseMountsUnder(roots: readonly string[]): Promise<string[
     const mountPoint = unescapeMountinfo(left.split(' ')[4] ?? '');
     const fsType = right.split(' ')[0] ?? '';
     if (!fsType.startsWith('fuse')) continue;
-    if (roots.some((r) => mountPoint.startsWith(`${r.replace(/\/+$/, '')}/`))) out.push(mountPoint);
+    // Only inside a per-image directory (named by the image's UUID): the daemon's exports live there,
+    // and nothing else under a shared scratch directory is touched.
+    if (roots.some((r) => IMAGE_DIR.test(mountPoint.slice(r.replace(/\/+$/, '').length)) && mountPoint.startsWith(`${r.replace(/\/+$/, '')}/`))) out.push(mountPoint);
   }
   return out;
 }
