@@ -60,7 +60,7 @@ export async function runCli(argv: readonly string[], env: CliEnv, io: CliIo, ve
     .addOption(new Option('--url <url>', 'the daemon\'s API root (env IMAGEFACTORY_URL)').default(env.url ?? DEFAULT_URL))
     .addOption(new Option('--key <key>', 'OAuth consumer key (env IMAGEFACTORY_OAUTH_KEY)').default(env.key))
     .addOption(new Option('--secret <secret>', 'OAuth consumer secret (env IMAGEFACTORY_OAUTH_SECRET)').default(env.secret))
-    .option('--cacert <file>', 'PEM certificate(s) to trust, e.g. the daemon\'s self-signed <data_dir>/tls/imagefactoryd.pem')
+    .option('--cacert <file>', 'PEM certificate(s) to trust, e.g. the daemon\'s <data_dir>/tls/imagefactoryd.crt')
     .option('--insecure', 'do not verify the daemon\'s TLS certificate')
     .addOption(new Option('--output <mode>', 'result format').choices(['log', 'json']).default('log'))
     .option('--nowait', 'return as soon as an image is created instead of waiting for its build')

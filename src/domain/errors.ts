@@ -28,6 +28,7 @@ export const ERROR_CATALOG = {
   TARGET_UNKNOWN: { category: 'invalid-input', message: 'Unknown target.' },
   OS_UNSUPPORTED: { category: 'invalid-input', message: 'No OS plugin supports this template.' },
   IMAGE_NOT_FOUND: { category: 'not-found', message: 'Image not found.' },
+  IMAGE_IN_USE: { category: 'conflict', message: 'Other images were built from this image.' },
   PLUGIN_NOT_FOUND: { category: 'not-found', message: 'Plugin not found.' },
   TARGET_NOT_FOUND: { category: 'not-found', message: 'Target not found.' },
   PROVIDER_NOT_FOUND: { category: 'not-found', message: 'Provider not found.' },

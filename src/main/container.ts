@@ -22,6 +22,8 @@ import { pruneCache } from '../platform/cache-pruner.js';
 import { createExec, hasCommand } from '../platform/exec.js';
 import { createHttpCallbackSender } from '../platform/http-callback-sender.js';
 import { kvmUsable } from '../platform/kvm-probe.js';
+import { ProcessGroupLedger, useProcessGroupLedger } from '../platform/process-groups.js';
+import { unmountStaleFuseMounts } from '../platform/stale-mounts.js';
 import { createTemplateFetcher } from '../platform/template-fetcher.js';
 import { CredentialSets } from '../platform/credential-sets.js';
 import { PluginRegistry } from '../plugins/registry.js';
@@ -43,6 +45,11 @@ export interface ContainerOptions {
   https?: { key: string; cert: string } | null;
   /** Override the boot tester (tests that build with test-double OS plugins). */
   bootTester?: BootTester;
+  /**
+   * Write down the build tools' process groups in <data_dir>/run/tools, so the next start can kill
+   * them after a hard crash (the daemon process sets this; in-process test daemons share one process).
+   */
+  recordToolProcessGroups?: boolean;
   /** Extra API surfaces (catalog APIs). */
   surfaces?: ((app: FastifyInstance, container: Omit<Container, 'app'>) => Promise<void>)[];
 }
@@ -65,19 +72,35 @@ export interface Container {
 /** Build tools run at this niceness so the API stays responsive while builds use every core. */
 const BUILD_NICENESS = 10;
 
+/**
+ * Before anything else: the previous daemon may have died hard (kill -9, power loss). Its build
+ * tools (own process groups) may still run and its FUSE exports are dead mounts; both go first,
+ * so that the record and file recovery that follows works on quiet directories.
+ */
+async function cleanUpAfterCrash(config: Config, logger: Logger, roots: string[], record: boolean): Promise<void> {
+  const ledger = new ProcessGroupLedger(join(config.data_dir, 'run', 'tools'));
+  const killed = await ledger.killLeftovers();
+  if (killed.length) logger.warn({ processGroups: killed }, 'killed build tools left running by the previous daemon');
+  const unmounted = await unmountStaleFuseMounts(roots);
+  if (unmounted.length) logger.warn({ mounts: unmounted }, 'unmounted FUSE exports left by the previous daemon');
+  if (record) useProcessGroupLedger(ledger, { dieWithDaemon: await hasCommand('setpriv') });
+}
+
 /** The composition root: the only place that wires concrete classes together. */
 export async function createContainer(opts: ContainerOptions): Promise<Container> {
   const { config, logger } = opts;
   const dataDir = config.data_dir;
   const storagePath = typeof config.image_manager_args.storage_path === 'string' ? config.image_manager_args.storage_path : join(dataDir, 'storage');
+  const scratchPath = config.imgdir || join(dataDir, 'images');
   const artifacts = new LocalArtifactStore({
     storage: storagePath,
-    scratch: config.imgdir || join(dataDir, 'images'),
+    scratch: scratchPath,
     cache: join(dataDir, 'cache'),
   });
   await artifacts.init();
   const tmpdir = config.tmpdir || join(dataDir, 'tmp');
   await mkdir(tmpdir, { recursive: true });
+  await cleanUpAfterCrash(config, logger, [dataDir, scratchPath], opts.recordToolProcessGroups ?? false);
 
   const db = await openSqliteDatabase(join(dataDir, 'imagefactory.sqlite'));
   // The daemon is the only writer of its embedded database, so reads can be cached safely.
@@ -130,12 +153,12 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     },
   };
   const engine = new BuildEngine(deps);
-  await recoverInterruptedImages(store, status, logger, engine);
   const creator = new ImageCreator({
     store, plugins, engine, credentials, rootpwRequired: config.tdl_require_root_pw,
-    fetchTemplate: createTemplateFetcher({ maxBytes: config.template_fetch_max_bytes, timeoutMs: 15_000 }),
+    fetchTemplate: createTemplateFetcher({ maxBytes: config.template_fetch_max_bytes, timeoutMs: config.fetch_timeout * 1000 }),
   });
   const deleteDeps = { store, artifacts, plugins, engine, status, logger, execFactory, credentials };
+  await recoverInterruptedImages({ store, status, engine, artifacts, deleteDeps, credentials, tmpdir, dataDir, logger });
 
   const removeImage = (kind: Parameters<typeof deleteImage>[1], id: string, req: Parameters<typeof deleteImage>[3]) => deleteImage(deleteDeps, kind, id, req);
   const partial = { engine, store, events, callbacks, db, config, artifacts, deleteImage: removeImage, shutdown: async () => undefined };

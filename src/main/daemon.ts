@@ -28,17 +28,19 @@ export async function main(argv: string[]): Promise<void> {
 
 async function serve(config: Config): Promise<void> {
   mkdirSync(config.data_dir, { recursive: true });
-  const logFile = process.env.IMAGEFACTORYD_DETACHED ? join(config.data_dir, 'log', 'imagefactoryd.log') : undefined;
-  const logger = createLogger({ level: config.debug ? 'debug' : config.verbose ? 'info' : 'warn', destination: logFile });
+  // Detached, stdout and stderr are already <data_dir>/log/imagefactoryd.log (see detach()), so the
+  // log lines and the daemon's own messages land in the one file.
+  const logger = createLogger({ level: config.debug ? 'debug' : config.verbose ? 'info' : 'warn' });
   try {
-    logger.info({ config: redactConfig(config) }, 'effective configuration');
+    // Whatever the level: an operator must be able to see what the daemon actually runs with.
+    logger.child({}, { level: 'info' }).info({ config: redactConfig(config) }, 'effective configuration');
     const https = config.no_ssl ? null : await loadTlsMaterial(config.ssl_pem, config.data_dir);
-    const container = await createContainer({ config, logger, plugins: builtinPlugins(), https, surfaces: catalogSurfaces() });
+    const container = await createContainer({ config, logger, plugins: builtinPlugins(), https, surfaces: catalogSurfaces(), recordToolProcessGroups: true });
     const address = await container.app.listen({ port: config.port, host: config.address });
     const pidFile = join(config.data_dir, 'imagefactoryd.pid');
     writeFileSync(pidFile, `${process.pid}\n`);
     // Always tell the operator where the API is, whatever the log level.
-    process.stderr.write(`imagefactoryd ${VERSION} listening on ${address}/imagefactory (${https ? `TLS certificate ${https.pemPath}` : 'plain HTTP'}, OAuth ${config.no_oauth ? 'off' : 'on'})\n`);
+    process.stderr.write(`imagefactoryd ${VERSION} listening on ${address}/imagefactory (${https ? `TLS certificate ${https.certPath}` : 'plain HTTP'}, OAuth ${config.no_oauth ? 'off' : 'on'})\n`);
     if (!config.no_oauth && Object.keys(config.clients).length === 0) {
       process.stderr.write('imagefactoryd: OAuth is on but no clients are configured: every protected request will get 401 (set "clients" in the config file, or run with --no_oauth)\n');
     }
@@ -59,11 +61,11 @@ async function serve(config: Config): Promise<void> {
   }
 }
 
-/** Without --foreground: start a detached copy logging to <data_dir>/log/imagefactoryd.log. */
+/** Without --foreground: start a detached copy whose whole output goes to <data_dir>/log/imagefactoryd.log. */
 function detach(config: Config, argv: string[]): void {
   const logDir = join(config.data_dir, 'log');
   mkdirSync(logDir, { recursive: true });
-  const out = openSync(join(logDir, 'imagefactoryd.stderr'), 'a');
+  const out = openSync(join(logDir, 'imagefactoryd.log'), 'a');
   const child = spawn(process.execPath, [process.argv[1], ...argv], {
     detached: true,
     stdio: ['ignore', out, out],

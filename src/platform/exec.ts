@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { AppError } from '../domain/errors.js';
 import type { Exec, ExecOptions, ExecResult } from '../plugins/sdk/exec.js';
+import { dieWithDaemonPrefix, trackProcessGroup } from './process-groups.js';
 
 const DEFAULT_MAX_STDOUT = 16 * 1024 * 1024;
 const STDERR_TAIL_LINES = 20;
@@ -27,13 +28,16 @@ export function runTool(argv: readonly string[], options: ExecOptions = {}, sign
 
   return new Promise<ExecResult>((resolve, reject) => {
     // `nice` execs the tool, so the niceness holds for it and everything it starts.
-    const niced = options.niceness ? ['nice', '-n', String(options.niceness), cmd, ...args] : [cmd, ...args];
+    const prefix = dieWithDaemonPrefix();
+    const niced = [...prefix, ...(options.niceness ? ['nice', '-n', String(options.niceness), cmd, ...args] : [cmd, ...args])];
     const child = spawn(niced[0], niced.slice(1), {
       cwd: options.cwd,
       env: options.env ? { ...process.env, ...options.env } : process.env,
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Written down while it runs, so a restart after a hard crash can kill what is left of it.
+    const untrack = trackProcessGroup(child.pid);
     let stdout = '';
     let stdoutBytes = 0;
     const stderrTail: string[] = [];
@@ -83,6 +87,7 @@ export function runTool(argv: readonly string[], options: ExecOptions = {}, sign
     const done = (fn: () => void) => {
       if (finished) return;
       finished = true;
+      untrack();
       if (timer) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       fn();
@@ -98,7 +103,7 @@ export function runTool(argv: readonly string[], options: ExecOptions = {}, sign
       if (killedFor === 'abort') return reject(new AppError('BUILD_CANCELLED', `${cmd} was stopped: the build was cancelled`));
       if (killedFor === 'timeout') return reject(new AppError('TOOL_FAILED', `${cmd} timed out after ${Math.round(options.timeoutMs! / 1000)} s`));
       const exit = code ?? -1;
-      if (options.niceness && exit === 127 && /No such file or directory/.test(stderrTail.join('\n'))) {
+      if ((options.niceness || prefix.length) && exit === 127 && /No such file or directory/.test(stderrTail.join('\n'))) {
         return reject(new AppError('TOOL_MISSING', `${cmd}: command not found`));
       }
       if (exit !== 0) {

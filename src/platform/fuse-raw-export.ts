@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../domain/errors.js';
+import { dieWithDaemonPrefix, trackProcessGroup } from './process-groups.js';
 
 export interface FuseRawExport {
   /** The regular file that now shows the image's guest-visible bytes. */
@@ -23,12 +24,16 @@ export async function exportAsRawFile(opts: { image: string; format: 'qcow2' | '
     '--blockdev', `driver=${opts.format},file=file0,node-name=disk0`,
     '--export', `type=fuse,id=exp0,node-name=disk0,mountpoint=${commaEscape(opts.mountpoint)},writable=on`,
   ];
-  const child = spawn(opts.daemon ?? 'qemu-storage-daemon', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group, recorded, and it dies with the daemon: after a hard crash the next start
+  // kills what is left and unmounts the dead export (see main/container.ts, cleanUpAfterCrash).
+  const [cmd, ...prefixed] = [...dieWithDaemonPrefix(), opts.daemon ?? 'qemu-storage-daemon', ...argv];
+  const child = spawn(cmd, prefixed, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const untrack = trackProcessGroup(child.pid);
   let stderr = '';
   child.stderr!.on('data', (c) => { stderr += c; });
   const exited = new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => resolve(code));
-    child.on('error', () => resolve(-1));
+    child.on('exit', (code) => { untrack(); resolve(code); });
+    child.on('error', () => { untrack(); resolve(-1); });
   });
   const spawnError = new Promise<NodeJS.ErrnoException>((resolve) => child.on('error', resolve));
 

@@ -30,7 +30,9 @@ export function createHttpCallbackSender(options: CallbackSenderOptions) {
     let delay = options.baseDelayMs ?? 500;
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await request(url, { method: 'PUT', headers, body, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+        // An overall deadline per attempt, not only idle timeouts: a receiver that drips its answer
+        // must not hold the dispatcher.
+        const res = await request(url, { method: 'PUT', headers, body, signal: AbortSignal.timeout(options.timeoutMs), headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
         await res.body.dump();
         if (res.statusCode >= 200 && res.statusCode < 300) return;
         if (attempt >= options.retries) throw new Error(`callback answered HTTP ${res.statusCode}`);

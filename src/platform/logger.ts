@@ -16,5 +16,5 @@ export function createLogger(opts: { level: string; destination?: string }): Log
       censor: 'REDACTED',
     },
     serializers: { err: pino.stdSerializers.err },
-  }, opts.destination ? pino.destination({ dest: opts.destination, mkdir: true, sync: false }) : undefined);
+  }, opts.destination ? pino.destination({ dest: opts.destination, mkdir: true, sync: false }) : pino.destination({ fd: 2, sync: true }));
 }

@@ -1,6 +1,6 @@
-import { copyFile, link, mkdir, rm, rename, stat, unlink, constants } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm, rename, stat, unlink, constants } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArtifactName, ArtifactStore } from '../core/ports/artifact-store.js';
+import type { ArtifactName, ArtifactOwners, ArtifactStore } from '../core/ports/artifact-store.js';
 
 /**
  * Image files on the local filesystem:
@@ -65,6 +65,28 @@ export class LocalArtifactStore implements ArtifactStore {
 
   async exists(path: string): Promise<boolean> {
     try { await stat(path); return true; } catch { return false; }
+  }
+
+  async removeUnowned(owners: ArtifactOwners): Promise<string[]> {
+    const removed: string[] = [];
+    // One entry that cannot go (a mount that would not come off) must not stop the daemon starting.
+    const remove = async (path: string) => { if (await rm(path, { recursive: true, force: true }).then(() => true, () => false)) removed.push(path); };
+    // Only names this store makes are considered; anything else in the directories is left alone.
+    for (const e of await readdir(this.dirs.storage, { withFileTypes: true })) {
+      const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\.body(?:\.partial)?)?$/i.exec(e.name);
+      if (!m) continue;
+      const keep = m[2] === undefined ? e.isDirectory() && owners.files.has(m[1]) : m[2] === '.body' && e.isFile() && owners.bodies.has(m[1]);
+      if (!keep) await remove(join(this.dirs.storage, e.name));
+      else if (e.isDirectory()) {
+        // A copy cut short by the crash (install() across filesystems writes <name>.partial first).
+        for (const f of await readdir(join(this.dirs.storage, e.name))) if (f.endsWith('.partial')) await remove(join(this.dirs.storage, e.name, f));
+      }
+    }
+    for (const e of await readdir(this.dirs.scratch, { withFileTypes: true })) {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(e.name)) continue;
+      if (!(e.isDirectory() && owners.scratch.has(e.name))) await remove(join(this.dirs.scratch, e.name));
+    }
+    return removed;
   }
 
   cacheDir(): string {

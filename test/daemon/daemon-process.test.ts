@@ -29,6 +29,15 @@ describe('imagefactoryd process', () => {
     const pem = await readFile(pemPath, 'utf8');
     assert.equal(((await stat(pemPath)).mode & 0o777), 0o600);
     const ca = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)![0];
+    // The file clients are told to pin holds the certificate and nothing else.
+    const crtPath = join(dataDir, 'tls', 'imagefactoryd.crt');
+    const crt = await readFile(crtPath, 'utf8');
+    assert.equal(crt.trim(), ca);
+    assert.doesNotMatch(crt, /PRIVATE KEY/);
+    assert.match(first.stderr(), new RegExp(`TLS certificate ${crtPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const pinned = await request(`${url}/imagefactory`, { dispatcher: new Agent({ connect: { ca: crt, servername: 'localhost' } }) });
+    assert.equal(pinned.statusCode, 200);
+    await pinned.body.dump();
     // Pinning the kept certificate works (real TLS verification, no "insecure" switch).
     const res = await request(`${url}/imagefactory`, { dispatcher: new Agent({ connect: { ca, servername: 'localhost' } }) });
     assert.equal(res.statusCode, 200);
@@ -80,6 +89,46 @@ describe('imagefactoryd process', () => {
     const secondary = spawnDaemon(['--foreground', '--data_dir', join(dir, 'bad'), '--secondary']);
     assert.equal(await secondary.exited, 2);
     assert.match(secondary.stderr(), /not supported/);
+  });
+
+  test('the effective configuration (secrets redacted) is logged without --verbose', async () => {
+    const conf = join(dir, 'quiet.conf');
+    await writeFile(conf, JSON.stringify({ clients: { 'quiet-key': 'quiet-secret' }, callback_secret: 'cb-secret-value' }));
+    const d = spawnDaemon(['--foreground', '--config', conf, '--data_dir', join(dir, 'quiet'), '--port', '0', '--address', '127.0.0.1', '--no_ssl']);
+    await waitListening(d);
+    await d.stop();
+    const line = d.stderr().split('\n').find((l) => l.includes('effective configuration'));
+    assert.ok(line, d.stderr());
+    const logged = JSON.parse(line!).config;
+    assert.equal(logged.no_ssl, true);
+    assert.deepEqual(logged.clients, { 'quiet-key': 'REDACTED' });
+    assert.equal(logged.callback_secret, 'REDACTED');
+    assert.doesNotMatch(d.stderr(), /quiet-secret|cb-secret-value/);
+  });
+
+  test('detached (no --foreground): the log file receives the daemon\'s output', async () => {
+    const dataDir = join(dir, 'detached');
+    const starter = spawnDaemon(['--data_dir', dataDir, '--port', '0', '--address', '127.0.0.1', '--no_ssl']);
+    assert.equal(await starter.exited, 0);
+    assert.match(starter.stderr(), /started in the background/);
+    const logPath = join(dataDir, 'log', 'imagefactoryd.log');
+    let log = '';
+    for (let i = 0; i < 200 && !/listening on/.test(log); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      log = await readFile(logPath, 'utf8').catch(() => '');
+    }
+    const pid = Number((await readFile(join(dataDir, 'imagefactoryd.pid'), 'utf8')).trim());
+    try {
+      assert.match(log, /listening on http:\/\/127\.0\.0\.1:\d+\/imagefactory/);
+      assert.match(log, /"msg":"effective configuration"/);
+    } finally {
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 100; i++) {
+        try { process.kill(pid, 0); } catch { break; }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.match(await readFile(logPath, 'utf8'), /"signal":"SIGTERM"/, 'the stop is logged in the same file');
   });
 
   test('SIGTERM stops the daemon cleanly and removes its pid file', async () => {

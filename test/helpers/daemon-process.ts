@@ -13,8 +13,9 @@ export interface DaemonProcess {
 }
 
 /** Runs the real bin/imagefactoryd (built dist/) as a child process; stopped by its PID. */
-export function spawnDaemon(args: string[], env: Record<string, string> = {}): DaemonProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnDaemon(args: string[], env: Record<string, string> = {}, opts: { ownProcessGroup?: boolean } = {}): DaemonProcess {
+  // ownProcessGroup: the daemon leads its own process group, so a test can kill -9 the whole group.
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false });
   let err = '';
   child.stderr!.on('data', (c) => { err += c; });
   child.stdout!.on('data', (c) => { err += c; });

@@ -49,8 +49,15 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
   });
 
   app.setErrorHandler(imageFactoryErrorHandler);
+  // OAuth before the body is read: an unsigned request is 401 whatever its body (huge, malformed).
+  // Only urlencoded form parameters are signed, so only those requests finish in preHandler.
+  app.addHook('onRequest', async (req) => {
+    if (!needsOAuth(deps, req)) return;
+    if (isFormBody(req)) deps.oauth!.precheck(req.headers.authorization);
+    else authenticate(deps, req);
+  });
   app.addHook('preHandler', async (req) => {
-    if (req.routeOptions.config.oauth) authenticate(deps, req);
+    if (needsOAuth(deps, req) && isFormBody(req)) authenticate(deps, req);
     negotiateFormat(req.headers.accept);
   });
 
@@ -62,12 +69,18 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
   registerImportRoutes(app, deps);
 }
 
+function needsOAuth(deps: ImageFactoryApiDeps, req: FastifyRequest): boolean {
+  if (!deps.oauth || !req.routeOptions.config?.oauth) return false;
+  return !(deps.oauthOpenReads && (req.method === 'GET' || req.method === 'HEAD'));
+}
+
+function isFormBody(req: FastifyRequest): boolean {
+  return (req.headers['content-type'] ?? '').toLowerCase().includes('application/x-www-form-urlencoded');
+}
+
 function authenticate(deps: ImageFactoryApiDeps, req: FastifyRequest): void {
-  if (!deps.oauth) return;
-  if (deps.oauthOpenReads && (req.method === 'GET' || req.method === 'HEAD')) return;
-  const ct = (req.headers['content-type'] ?? '').toLowerCase();
-  const form = ct.includes('application/x-www-form-urlencoded') && req.body && typeof req.body === 'object' ? req.body : {};
-  deps.oauth.verify({
+  const form = isFormBody(req) && req.body && typeof req.body === 'object' ? req.body : {};
+  deps.oauth!.verify({
     method: req.method,
     url: `${req.protocol}://${req.host}${req.url.split('?')[0]}`,
     authorization: req.headers.authorization,

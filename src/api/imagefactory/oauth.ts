@@ -16,10 +16,14 @@ export interface OAuthRequest {
 }
 
 const TIMESTAMP_WINDOW_S = 300;
+/** Nonces are random tokens (32–64 characters in practice); longer ones only cost memory. */
+const MAX_NONCE_CHARS = 256;
+const MAX_HEADER_CHARS = 8192;
 
 /**
  * Two-legged OAuth 1.0a with HMAC-SHA1, accepting exactly what the original accepted (D35): signature
- * over header params + query + urlencoded form params, consumers from `clients`, 300 s window. Beyond
+ * over header params + query + urlencoded form params, consumers from `clients`, a 300 s window (both ways: a
+ * future timestamp is refused too). Beyond
  * it: a nonce seen within the window is refused (D34), and failures never reveal the base string (D33).
  */
 export class OAuthVerifier {
@@ -27,21 +31,16 @@ export class OAuthVerifier {
 
   constructor(private readonly clients: Readonly<Record<string, string>>, private readonly now: () => number = () => Date.now()) {}
 
-  verify(req: OAuthRequest): string {
-    const header = req.authorization;
-    if (!header || !/^OAuth\s/i.test(header)) throw fail('missing OAuth Authorization header');
-    const oauth = parseAuthorizationHeader(header);
-    const consumer = oauth.oauth_consumer_key;
-    const secret = consumer && Object.hasOwn(this.clients, consumer) ? this.clients[consumer] : undefined;
-    if (!consumer || secret === undefined) throw fail('unknown consumer');
-    if (oauth.oauth_version !== undefined && oauth.oauth_version !== '1.0') throw fail('unsupported oauth_version');
-    if (oauth.oauth_signature_method !== 'HMAC-SHA1') throw fail('signature method must be HMAC-SHA1');
-    const ts = Number(oauth.oauth_timestamp);
-    const nowS = Math.floor(this.now() / 1000);
-    if (!oauth.oauth_timestamp || !Number.isInteger(ts) || nowS - ts > TIMESTAMP_WINDOW_S) throw fail('expired or missing timestamp');
-    const nonce = oauth.oauth_nonce;
-    if (!nonce) throw fail('missing nonce');
+  /**
+   * Everything that does not need the body: header, consumer, version, method, timestamp window and
+   * nonce. Run before the body is read, so an unsigned request is refused whatever it carries.
+   */
+  precheck(authorization: string | undefined): void {
+    this.checkHeader(authorization);
+  }
 
+  verify(req: OAuthRequest): string {
+    const { oauth, consumer, secret, ts, nonce, nowS } = this.checkHeader(req.authorization);
     const params: [string, string][] = [];
     for (const [k, v] of Object.entries(oauth)) if (k !== 'oauth_signature' && k !== 'realm') params.push([k, v]);
     for (const source of [req.query, req.form]) {
@@ -55,8 +54,30 @@ export class OAuthVerifier {
     this.sweep(nowS);
     const nonceKey = `${consumer}\n${nonce}`;
     if (this.seenNonces.has(nonceKey)) throw fail('nonce already used');
-    this.seenNonces.set(nonceKey, Math.max(ts, nowS) + TIMESTAMP_WINDOW_S);
+    // Kept until its timestamp leaves the window: until then a replay would pass every other check.
+    this.seenNonces.set(nonceKey, ts + TIMESTAMP_WINDOW_S);
     return consumer;
+  }
+
+  private checkHeader(header: string | undefined) {
+    if (!header || !/^OAuth\s/i.test(header)) throw fail('missing OAuth Authorization header');
+    if (header.length > MAX_HEADER_CHARS) throw fail('Authorization header too long');
+    const oauth = parseAuthorizationHeader(header);
+    const consumer = oauth.oauth_consumer_key;
+    const secret = consumer && Object.hasOwn(this.clients, consumer) ? this.clients[consumer] : undefined;
+    if (!consumer || secret === undefined) throw fail('unknown consumer');
+    if (oauth.oauth_version !== undefined && oauth.oauth_version !== '1.0') throw fail('unsupported oauth_version');
+    if (oauth.oauth_signature_method !== 'HMAC-SHA1') throw fail('signature method must be HMAC-SHA1');
+    const ts = Number(oauth.oauth_timestamp);
+    const nowS = Math.floor(this.now() / 1000);
+    if (!oauth.oauth_timestamp || !/^\d+$/.test(oauth.oauth_timestamp) || !Number.isSafeInteger(ts)) throw fail('missing or malformed timestamp');
+    // Both directions: a future timestamp would otherwise outlive the nonce kept for it.
+    if (Math.abs(nowS - ts) > TIMESTAMP_WINDOW_S) throw fail('timestamp outside the accepted window');
+    const nonce = oauth.oauth_nonce;
+    if (!nonce) throw fail('missing nonce');
+    if (nonce.length > MAX_NONCE_CHARS) throw fail(`nonce longer than ${MAX_NONCE_CHARS} characters`);
+    if (this.seenNonces.has(`${consumer}\n${nonce}`)) throw fail('nonce already used');
+    return { oauth, consumer, secret, ts, nonce, nowS };
   }
 
   private sweep(nowS: number): void {

@@ -20,8 +20,12 @@ export async function runProviderImageBuild(deps: BuildDeps, image: ImageRecord,
   }
   const targetImage = image.targetImageId ? await deps.store.get(image.targetImageId) : undefined;
   if (!targetImage) throw new AppError('JOB_DEPENDENCY_FAILED', `The TargetImage (${image.targetImageId}) for our ProviderImage no longer exists.`);
+  // The push (uploads to Glance, Keystone, a registry...) has an overall deadline, the build step limit
+  // (config key timeout), besides the cancel signal: a provider that drips its answers cannot hold it.
+  const deadline = AbortSignal.timeout(deps.settings.stepTimeoutMs);
+  const pushSignal = AbortSignal.any([signal, deadline]);
   const ctx = await makeBuildContext({
-    imageId: image.id, artifacts: deps.artifacts, log, signal, progress: scaledProgress(progress, 0, 99),
+    imageId: image.id, artifacts: deps.artifacts, log, signal: pushSignal, progress: scaledProgress(progress, 0, 99),
     execFactory: deps.execFactory, stepTimeoutMs: deps.settings.stepTimeoutMs,
   });
   const base = targetImage.baseImageId ? await deps.store.get(targetImage.baseImageId) : undefined;
@@ -40,6 +44,11 @@ export async function runProviderImageBuild(deps: BuildDeps, image: ImageRecord,
       template: templateXml ? safeParse(templateXml) : null,
       properties: targetImage.properties,
     },
+  }).catch((e: unknown) => {
+    if (deadline.aborted && !signal.aborted) {
+      throw new AppError('PROVIDER_FAILED', `The push did not finish within ${Math.round(deps.settings.stepTimeoutMs / 1000)} s (config key timeout)`, { cause: e });
+    }
+    throw e;
   });
   return {
     identifierOnProvider: result.identifierOnProvider,

@@ -71,7 +71,7 @@ export class ImageCreator {
     }
     if (targetImageId) {
       const existing = await this.deps.store.get(targetImageId);
-      if (!existing || existing.kind !== 'target_image') throw new AppError('IMAGE_NOT_FOUND', `No TargetImage found with id: ${targetImageId}`);
+      if (!existing || existing.kind !== 'target_image' || isGoing(existing)) throw new AppError('IMAGE_NOT_FOUND', `No TargetImage found with id: ${targetImageId}${existing && isGoing(existing) ? ' (it is being deleted)' : ''}`);
       if (existing.target !== target) throw new AppError('REQUEST_INVALID', `target image ${targetImageId} was built for target ${existing.target}, not ${target}`);
     } else {
       chain = await this.planTarget({ ...req, target });
@@ -104,13 +104,13 @@ export class ImageCreator {
     if (target === 'ova') {
       if (!req.baseImageId) throw new AppError('REQUEST_INVALID', 'target ova packages an existing rhevm, vsphere or hyperv target image: give its id as base_image_id');
       const source = await this.deps.store.get(req.baseImageId);
-      if (!source || source.kind !== 'target_image') throw new AppError('IMAGE_NOT_FOUND', `No TargetImage found with id: ${req.baseImageId}`);
+      if (!source || source.kind !== 'target_image' || isGoing(source)) throw new AppError('IMAGE_NOT_FOUND', `No TargetImage found with id: ${req.baseImageId}${source && isGoing(source) ? ' (it is being deleted)' : ''}`);
       if (!OVA_SOURCES.has(source.target ?? '')) throw new AppError('REQUEST_INVALID', `target ova needs a rhevm, vsphere or hyperv target image; ${source.id} is a ${source.target} image`);
       return [newImageRecord('target_image', { baseImageId: source.id, target, template: source.template, parameters: req.parameters })];
     }
     if (req.baseImageId) {
       const base = await this.deps.store.get(req.baseImageId);
-      if (!base || base.kind !== 'base_image') throw new AppError('IMAGE_NOT_FOUND', `No BaseImage found with id: ${req.baseImageId}`);
+      if (!base || base.kind !== 'base_image' || isGoing(base)) throw new AppError('IMAGE_NOT_FOUND', `No BaseImage found with id: ${req.baseImageId}${base && isGoing(base) ? ' (it is being deleted)' : ''}`);
       // The manual shows a target image's template: the one its base image was built from.
       return [newImageRecord('target_image', { baseImageId: base.id, target, template: base.template, parameters: req.parameters })];
     }
@@ -171,4 +171,9 @@ function describe(v: unknown): string {
 
 function isTruthy(v: unknown): boolean {
   return v === true || v === 1 || (typeof v === 'string' && /^(true|1|yes)$/i.test(v));
+}
+
+/** A parent being deleted cannot get new children (they would be orphans the moment it is gone). */
+function isGoing(image: ImageRecord): boolean {
+  return image.status === 'DELETING' || image.status === 'DELETED';
 }

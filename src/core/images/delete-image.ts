@@ -45,13 +45,35 @@ export async function deleteImage(deps: DeleteImageDeps, kind: ImageKind, id: st
     req = { ...req, credentials: resolveCredentials(given ? req.credentials : { ref: image.credentialsRef }, deps.credentials).credentials };
   }
   if (image.status === 'DELETING') return;
+  await refuseWithChildren(deps.store, image);
+  const callbacks = req.parameters?.callbacks ?? req.parameters?.callback_url;
+  const parameters = callbacks !== undefined ? { ...image.parameters, callbacks } : image.parameters;
+  // DELETING before the 204: from here on no new image can be built from this one.
+  await deps.status.transition(image.id, 'DELETING', { activity: 'Deleting image' }, { parameters });
   void runDelete(deps, image, req).catch((e) => deps.logger.error({ err: e, imageId: id }, 'delete bookkeeping failed'));
 }
 
-async function runDelete(deps: DeleteImageDeps, image: ImageRecord, req: DeleteRequest): Promise<void> {
-  const callbacks = req.parameters?.callbacks ?? req.parameters?.callback_url;
-  const parameters = callbacks !== undefined ? { ...image.parameters, callbacks } : image.parameters;
-  await deps.status.transition(image.id, 'DELETING', { activity: 'Deleting image' }, { parameters });
+/**
+ * Images built from this one (targets of a base, OVA targets and provider images of a target) would
+ * lose their template, name and operating system with it, and a provider image's record is the only
+ * handle on the copy in the cloud. So, like `docker rmi` of an image with dependent children, the
+ * delete is refused (409) with the list; the client deletes the children first.
+ */
+async function refuseWithChildren(store: ImageStore, image: ImageRecord): Promise<void> {
+  if (image.kind === 'provider_image') return;
+  const children = [
+    ...await store.list({ baseImageId: image.id }),
+    ...(image.kind === 'target_image' ? await store.list({ targetImageId: image.id }) : []),
+  ].filter((c) => c.id !== image.id && c.kind !== 'base_image');
+  if (!children.length) return;
+  const shown = children.slice(0, 20).map((c) => `${IMAGE_CLASS[c.kind]} ${c.id} (${c.status})`).join(', ');
+  throw new AppError('IMAGE_IN_USE', `${IMAGE_CLASS[image.kind]} ${image.id} cannot be deleted: ${children.length} image(s) were built from it: ${shown}${children.length > 20 ? ', ...' : ''}. Delete them first.`, {
+    details: { children: children.map((c) => ({ id: c.id, kind: c.kind, status: c.status })) },
+  });
+}
+
+/** Finishes a delete whose record is already DELETING (also used at start-up after a crash). */
+export async function runDelete(deps: DeleteImageDeps, image: ImageRecord, req: DeleteRequest): Promise<void> {
   try {
     await deps.engine.cancel(image.id);
     if (image.kind === 'provider_image' && image.identifierOnProvider) {

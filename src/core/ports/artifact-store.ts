@@ -14,8 +14,23 @@ export interface ArtifactStore {
   /** Makes `toPath` share `fromPath`'s content without copying (hard link; copy when linking fails). */
   share(fromPath: string, toPath: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /**
+   * After a hard crash: removes every image file no record owns (bodies, per-image directories,
+   * scratch directories, half-copied `.partial` files). Returns what it removed.
+   */
+  removeUnowned(owners: ArtifactOwners): Promise<string[]>;
   /** Shared download cache directory (size-limited). */
   cacheDir(): string;
 }
 
 export type ArtifactName = 'rootfs.tar' | 'build.log' | 'serial.log' | 'sbom.spdx.json' | 'oci';
+
+/** Which images may keep which files (ids). */
+export interface ArtifactOwners {
+  /** May keep `<id>.body` (COMPLETE images). */
+  bodies: ReadonlySet<string>;
+  /** May keep their per-image directory (every image with a record: logs, SBOM...). */
+  files: ReadonlySet<string>;
+  /** May keep a scratch directory (builds queued again, e.g. an imported disk waiting to be converted). */
+  scratch: ReadonlySet<string>;
+}

@@ -17,6 +17,8 @@ export interface KeystonePasswordAuth {
  * (POST /v3/auth/tokens; the token comes back in X-Subject-Token). The password is only in the
  * request body. Keystone v2.0 tokens (the original's) were removed from Keystone in Queens.
  */
+const KEYSTONE_DEADLINE_MS = 60_000;
+
 export async function requestKeystoneToken(auth: KeystonePasswordAuth, signal?: AbortSignal): Promise<string> {
   const base = auth.authUrl.replace(/\/+$/, '');
   const url = `${/\/v3$/.test(base) ? base : `${base}/v3`}/auth/tokens`;
@@ -29,14 +31,17 @@ export async function requestKeystoneToken(auth: KeystonePasswordAuth, signal?: 
       scope: { project: { name: auth.project, domain: { name: auth.projectDomain } } },
     },
   });
+  const deadline = AbortSignal.timeout(KEYSTONE_DEADLINE_MS);
   let res;
   try {
     res = await request(url, {
       method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'imagefactoryd' },
-      body, signal, headersTimeout: 60_000, bodyTimeout: 60_000,
+      // An overall deadline besides the build's own signal: Keystone answers in seconds or not at all.
+      body, signal: signal ? AbortSignal.any([signal, deadline]) : deadline, headersTimeout: 60_000, bodyTimeout: 60_000,
     });
   } catch (e) {
     if (signal?.aborted) throw new AppError('BUILD_CANCELLED', 'The Keystone request was cancelled');
+    if (deadline.aborted) throw new AppError('PROVIDER_FAILED', `Keystone at ${url} did not answer within ${KEYSTONE_DEADLINE_MS / 1000} s`);
     throw new AppError('PROVIDER_FAILED', `Cannot reach Keystone at ${url}: ${(e as Error).message}`, { cause: e });
   }
   const text = await res.body.text().catch(() => '');
