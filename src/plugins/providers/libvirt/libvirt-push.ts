@@ -6,6 +6,7 @@ import { parseXmlTree } from '../../../domain/template/xml-tree.js';
 import { runTool } from '../../../platform/exec.js';
 import type { DeleteFromProviderContext, PushContext, PushResult } from '../../sdk/index.js';
 import { formatBytes } from '../shared/byte-progress.js';
+import { qcow2VirtualSize } from '../shared/virtual-size.js';
 import { domainXml, METADATA_NS } from './domain-xml.js';
 import { connectionUri, readLibvirtCredentials, readLibvirtProvider, type LibvirtCredentials, type LibvirtProvider } from './libvirt-provider.js';
 import { Virsh } from './virsh.js';
@@ -46,7 +47,7 @@ export async function pushToLibvirt(ctx: PushContext): Promise<PushResult> {
   const cleanup = new Virsh((argv, o) => runTool(argv, o), uri, secrets, ctx.log);
   const body = ctx.targetImage.bodyPath;
   const file = await stat(body);
-  const capacity = format === 'qcow2' ? await qcow2VirtualSize(ctx, body) : file.size;
+  const capacity = format === 'qcow2' ? await qcow2VirtualSize(ctx.exec, body) : file.size;
   const volume = provider.volume ?? `imagefactory-${ctx.targetImage.id}.${format === 'qcow2' ? 'qcow2' : 'img'}`;
   const pool = provider.pool;
 
@@ -160,11 +161,4 @@ async function volumeInfo(virsh: Virsh, pool: string, volume: string): Promise<{
 async function domainTypeFor(virsh: Virsh, arch: string): Promise<'kvm' | 'qemu'> {
   const kvm = await virsh.run(['domcapabilities', '--virttype', 'kvm', '--arch', arch]).then(() => true, () => false);
   return kvm ? 'kvm' : 'qemu';
-}
-
-async function qcow2VirtualSize(ctx: PushContext, path: string): Promise<number> {
-  const r = await ctx.exec(['qemu-img', 'info', '--output=json', '-f', 'qcow2', path], { onLine: () => undefined });
-  const size = (JSON.parse(r.stdout) as { 'virtual-size'?: number })['virtual-size'];
-  if (!size) throw new AppError('BUILD_FAILED', `qemu-img info found no virtual size in ${path}`);
-  return size;
 }
