@@ -100,6 +100,25 @@ test('failures carry the engine\'s words, never a credential, and leave no disk 
   assert.equal(ovirt.disks.size, disks);
 });
 
+test('a refused write cancels the transfer; an image the engine refuses at finalize fails; neither leaves a disk', async () => {
+  const provider = { 'api-url': ovirt.apiUrl, storage_domain: 'data', ca_cert: ovirt.caPem };
+  const credentials = { username: USER, password: PASSWORD };
+  const disks = ovirt.disks.size;
+  ovirt.inject({ putStatus: 403 });
+  try {
+    const ctx = await makePushContext(root, { target: 'rhevm', provider, credentials, targetImage: image(qcow2, 'qcow2', 'ti-f') });
+    await assert.rejects(ovirtProvider.push(ctx), (e: unknown) => isAppError(e) && /^oVirt \(HTTP 403\): imageio PUT at 0: Injected failure/.test(e.message));
+    assert.match(ctx.lines.join('\n'), /Cancelled image transfer/);
+    assert.match(ctx.lines.join('\n'), /Deleted the half-made disk/);
+  } finally {
+    ovirt.inject({ putStatus: null });
+  }
+  ovirt.inject({ failNextFinalize: true });
+  await assert.rejects(ovirtProvider.push(await makePushContext(root, { target: 'rhevm', provider, credentials, targetImage: image(qcow2, 'qcow2', 'ti-f') })),
+    (e: unknown) => isAppError(e) && /ended in phase finished_failure \(the engine refused the uploaded image\)/.test(e.message));
+  assert.equal(ovirt.disks.size, disks);
+});
+
 test('the stand-in refuses wrong usage as the documented APIs do', async () => {
   const dispatcher = new Agent({ connect: { ca: ovirt.caPem } });
   const call = async (url: string, init: Parameters<typeof request>[1] = {}) => {

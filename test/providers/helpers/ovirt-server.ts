@@ -31,6 +31,8 @@ export interface OvirtServer {
   diskBytes(id: string): Promise<Buffer>;
   /** Make transfer_url unreachable so clients must fall back to proxy_url. */
   setTransferUrlBroken(broken: boolean): void;
+  /** Faults to inject: imageio PUTs answer this status; the next finalize ends in finished_failure. */
+  inject(faults: { putStatus?: number | null; failNextFinalize?: boolean }): void;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startOvirt(dir: string, opts: { username: string; password
   const transfers = new Map<string, FakeTransfer>();
   const stats = { putBytes: 0, zeroBytes: 0, flushes: 0, puts: 0, requests: [] as string[] };
   let transferUrlBroken = false;
+  const faults: { putStatus: number | null; failNextFinalize: boolean } = { putStatus: null, failNextFinalize: false };
 
   const engine = createServer(tls, (req, res) => { void handleEngine(req, res).catch((e) => send(res, 500, { reason: 'Internal', detail: String(e) })); });
   const imageio = createServer(tls, (req, res) => { void handleImageio(req, res).catch((e) => text(res, 500, String(e))); });
@@ -189,8 +192,9 @@ export async function startOvirt(dir: string, opts: { username: string; password
   /** The engine's check after finalize: a cow disk must hold a qcow2 image of the disk's virtual size. */
   async function verify(t: FakeTransfer, d: FakeDisk | undefined): Promise<void> {
     if (!d) { t.phase = 'finished_failure'; return; }
-    let ok = true;
-    if (d.format === 'cow') {
+    let ok = !faults.failNextFinalize;
+    faults.failNextFinalize = false;
+    if (ok && d.format === 'cow') {
       const info = await runTool(['qemu-img', 'info', '--output=json', '-f', 'qcow2', d.file]).then((r) => JSON.parse(r.stdout) as { 'virtual-size': number }, () => null);
       ok = info !== null && info['virtual-size'] === d.provisioned_size;
     }
@@ -210,6 +214,7 @@ export async function startOvirt(dir: string, opts: { username: string; password
       res.writeHead(200, { allow: 'GET,PUT,PATCH,OPTIONS', 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ features: ['extents', 'zero', 'flush'], max_readers: 8, max_writers: d.format === 'raw' ? 8 : 1 }));
     }
+    if (req.method === 'PUT' && faults.putStatus) return text(res, faults.putStatus, 'Injected failure: the storage refused the write');
     if (req.method === 'PUT') {
       const len = req.headers['content-length'];
       if (len === undefined) return text(res, 400, 'Missing Content-Length header');
@@ -258,6 +263,7 @@ export async function startOvirt(dir: string, opts: { username: string; password
     apiUrl, caPem: tls.cert.toString(), userId, disks, stats,
     diskBytes: async (id) => readFile(disks.get(id)!.file),
     setTransferUrlBroken: (b) => { transferUrlBroken = b; },
+    inject: (f) => { if (f.putStatus !== undefined) faults.putStatus = f.putStatus; if (f.failNextFinalize !== undefined) faults.failNextFinalize = f.failNextFinalize; },
     async stop() {
       for (const s of [engine, imageio]) { s.closeAllConnections(); await new Promise<void>((r) => s.close(() => r())); }
     },
