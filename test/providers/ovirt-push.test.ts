@@ -119,6 +119,27 @@ test('a refused write cancels the transfer; an image the engine refuses at final
   assert.equal(ovirt.disks.size, disks);
 });
 
+test('template: made from the uploaded disk through a helper VM; only the template (with its disk copy) remains, and DELETE removes it', async () => {
+  const provider = { 'api-url': ovirt.apiUrl, storage_domain: 'data', ca_cert: ovirt.caPem, template: 'debian12-golden', cluster: 'Default', memory: 2048 };
+  const credentials = { username: USER, password: PASSWORD };
+  const disks = ovirt.disks.size;
+  const result = await ovirtProvider.push(await makePushContext(root, { target: 'rhevm', provider, credentials, targetImage: image(qcow2, 'qcow2', 'ti-t') }));
+  const template = ovirt.templates.get(result.identifierOnProvider)!;
+  assert.deepEqual([template.name, template.status, template.diskIds.length], ['debian12-golden', 'ok', 1]);
+  assert.ok((await ovirt.diskBytes(template.diskIds[0])).equals(await readFile(qcow2)), 'the template disk holds the image');
+  assert.equal(ovirt.vms.size, 0, 'the helper VM is gone');
+  assert.equal(ovirt.disks.size, disks + 1, 'only the template\'s disk remains');
+  assert.equal(result.properties?.template_name, 'debian12-golden');
+
+  await ovirtProvider.delete(await makeDeleteContext(root, { target: 'rhevm', provider, credentials, identifierOnProvider: template.id }));
+  assert.equal(ovirt.templates.size, 0);
+  assert.equal(ovirt.disks.size, disks);
+
+  await assert.rejects(ovirtProvider.push(await makePushContext(root, { target: 'rhevm', provider: { ...provider, cluster: 'NoSuchCluster' }, credentials, targetImage: image(qcow2, 'qcow2', 'ti-t') })),
+    (e: unknown) => isAppError(e) && /HTTP 404\): Operation Failed: Entity not found: Cluster: name=NoSuchCluster/.test(e.message));
+  assert.deepEqual([ovirt.vms.size, ovirt.templates.size, ovirt.disks.size], [0, 0, disks], 'a failed template leaves nothing behind');
+});
+
 test('the stand-in refuses wrong usage as the documented APIs do', async () => {
   const dispatcher = new Agent({ connect: { ca: ovirt.caPem } });
   const call = async (url: string, init: Parameters<typeof request>[1] = {}) => {

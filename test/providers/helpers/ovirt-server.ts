@@ -14,7 +14,9 @@ import { runTool } from '../../../src/platform/exec.js';
  * - GET /ovirt-engine/api (authenticated_user), POST/GET/DELETE /disks (locked → ok), POST
  *   /imagetransfers (initializing → transferring, then the ticket exists), GET, /finalize (the
  *   uploaded image is checked: a cow disk must hold a qcow2 of the provisioned virtual size, else
- *   finished_failure and an illegal disk), /cancel. Faults are {"reason","detail"}; no or a bad
+ *   finished_failure and an illegal disk), /cancel; POST /vms (Blank template, cluster), POST
+ *   /vms/ID/diskattachments, DELETE /vms/ID (removes attached disks unless detach_only=true), POST
+ *   /templates from a VM (copies its disks; locked → ok), GET/DELETE /templates/ID. Faults are {"reason","detail"}; no or a bad
  *   token is 401.
  * - imageio /images/TICKET: OPTIONS (features, max_writers: 8 for raw/nbd, 1 for cow/file), PUT with
  *   Content-Range `bytes S-E/*` and Content-Length (416 past the ticket size), PATCH zero/flush, GET
@@ -26,6 +28,8 @@ export interface OvirtServer {
   /** User id the API root reports as authenticated_user. */
   userId: string;
   disks: Map<string, FakeDisk>;
+  vms: Map<string, FakeVm>;
+  templates: Map<string, FakeTemplate>;
   stats: { putBytes: number; zeroBytes: number; flushes: number; puts: number; requests: string[] };
   /** The bytes stored for a disk (its imageio-visible content). */
   diskBytes(id: string): Promise<Buffer>;
@@ -50,6 +54,25 @@ export interface FakeDisk {
   lockedPolls: number;
 }
 
+export interface FakeVm {
+  id: string;
+  name: string;
+  cluster: string;
+  memory: number;
+  status: 'down';
+  diskIds: string[];
+}
+
+export interface FakeTemplate {
+  id: string;
+  name: string;
+  description: string;
+  status: 'locked' | 'ok';
+  /** Copies of the VM's disks, made when the template was created (as the engine does). */
+  diskIds: string[];
+  polls: number;
+}
+
 interface FakeTransfer {
   id: string;
   diskId: string;
@@ -59,7 +82,7 @@ interface FakeTransfer {
   size: number;
 }
 
-export async function startOvirt(dir: string, opts: { username: string; password: string; storageDomains?: string[] }): Promise<OvirtServer> {
+export async function startOvirt(dir: string, opts: { username: string; password: string; storageDomains?: string[]; clusters?: string[] }): Promise<OvirtServer> {
   const key = join(dir, 'ovirt-key.pem');
   const cert = join(dir, 'ovirt-cert.pem');
   await runTool(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
@@ -69,6 +92,10 @@ export async function startOvirt(dir: string, opts: { username: string; password
   const tokens = new Set<string>();
   const disks = new Map<string, FakeDisk>();
   const transfers = new Map<string, FakeTransfer>();
+  const vms = new Map<string, FakeVm>();
+  const templates = new Map<string, FakeTemplate>();
+  const clusters = new Set(opts.clusters ?? ['Default']);
+  const attached = (diskId: string) => [...vms.values()].some((v) => v.diskIds.includes(diskId));
   const stats = { putBytes: 0, zeroBytes: 0, flushes: 0, puts: 0, requests: [] as string[] };
   let transferUrlBroken = false;
   const faults: { putStatus: number | null; failNextFinalize: boolean } = { putStatus: null, failNextFinalize: false };
@@ -146,6 +173,7 @@ export async function startOvirt(dir: string, opts: { username: string; password
       }
       if (req.method === 'DELETE') {
         if (d.status === 'locked') return send(res, 409, { reason: 'Operation Failed', detail: '[Cannot remove Virtual Disk. Related operation is currently in progress. Please try again later.]' });
+        if (attached(d.id)) return send(res, 409, { reason: 'Operation Failed', detail: '[Cannot remove Virtual Disk. The disk is attached to a VM: detach it first.]' });
         disks.delete(d.id);
         await rm(d.file, { force: true });
         return send(res, 200, {});
@@ -183,6 +211,70 @@ export async function startOvirt(dir: string, opts: { username: string; password
         t.phase = 'finished_failure';
         t.ticket = null;
         if (d) d.status = 'illegal';
+        return send(res, 200, {});
+      }
+    }
+    if (path === '/vms' && req.method === 'POST') {
+      const cluster = json.cluster?.name ?? json.cluster?.id;
+      if (!json.name) return send(res, 400, { reason: 'Incomplete parameters', detail: 'VM [name] required for add' });
+      if (!clusters.has(cluster)) return send(res, 404, { reason: 'Operation Failed', detail: `Entity not found: Cluster: name=${String(cluster)}` });
+      if ((json.template?.name ?? 'Blank') !== 'Blank' && !json.template?.id) return send(res, 404, { reason: 'Operation Failed', detail: `Entity not found: Template: name=${String(json.template?.name)}` });
+      if ([...vms.values()].some((v) => v.name === json.name)) return send(res, 409, { reason: 'Operation Failed', detail: '[Cannot add VM. The VM name is already in use, please choose a unique name and try again.]' });
+      const vm: FakeVm = { id: randomUUID(), name: String(json.name), cluster, memory: Number(json.memory ?? 1 << 30), status: 'down', diskIds: [] };
+      vms.set(vm.id, vm);
+      return send(res, 201, { id: vm.id, name: vm.name, status: vm.status, cluster: { name: cluster } });
+    }
+    if ((m = /^\/vms\/([^/]+)(\/diskattachments)?$/.exec(path))) {
+      const vm = vms.get(m[1]);
+      if (!vm) return send(res, 404, { reason: 'Operation Failed', detail: `Entity not found: ${m[1]}` });
+      if (!m[2] && req.method === 'GET') return send(res, 200, { id: vm.id, name: vm.name, status: vm.status });
+      if (m[2] && req.method === 'POST') {
+        const d = disks.get(json.disk?.id);
+        if (!d) return send(res, 404, { reason: 'Operation Failed', detail: `Entity not found: Disk id=${String(json.disk?.id)}` });
+        if (!json.interface) return send(res, 400, { reason: 'Incomplete parameters', detail: 'DiskAttachment [interface] required for add' });
+        if (d.status !== 'ok') return send(res, 409, { reason: 'Operation Failed', detail: `[Cannot attach Virtual Disk. Disk ${d.name} status is ${d.status.toUpperCase()}.]` });
+        if (attached(d.id)) return send(res, 409, { reason: 'Operation Failed', detail: '[Cannot attach Virtual Disk. The disk is already attached to a VM.]' });
+        vm.diskIds.push(d.id);
+        return send(res, 201, { id: d.id, disk: { id: d.id }, interface: json.interface, bootable: !!json.bootable, active: json.active !== false, vm: { id: vm.id } });
+      }
+      if (!m[2] && req.method === 'DELETE') {
+        // detach_only=true keeps the disks; by default the engine removes them with the VM.
+        if (url.searchParams.get('detach_only') !== 'true') {
+          for (const id of vm.diskIds) { const d = disks.get(id); disks.delete(id); if (d) await rm(d.file, { force: true }); }
+        }
+        vms.delete(vm.id);
+        return send(res, 200, {});
+      }
+    }
+    if (path === '/templates' && req.method === 'POST') {
+      const vm = vms.get(json.vm?.id);
+      if (!vm) return send(res, 404, { reason: 'Operation Failed', detail: `Entity not found: VM id=${String(json.vm?.id)}` });
+      if (!json.name) return send(res, 400, { reason: 'Incomplete parameters', detail: 'Template [name] required for add' });
+      if ([...templates.values()].some((t) => t.name === json.name)) return send(res, 409, { reason: 'Operation Failed', detail: '[Cannot add Template. The given name is already in use.]' });
+      if (!vm.diskIds.length) return send(res, 409, { reason: 'Operation Failed', detail: '[Cannot add Template. The VM has no disks.]' });
+      const copies: string[] = [];
+      for (const id of vm.diskIds) {
+        const src = disks.get(id)!;
+        const copy: FakeDisk = { ...src, id: randomUUID(), name: `${src.name}_${String(json.name)}`, file: join(dir, `disk-${randomUUID()}`), status: 'ok' };
+        await writeFile(copy.file, await readFile(src.file));
+        disks.set(copy.id, copy);
+        copies.push(copy.id);
+      }
+      const t: FakeTemplate = { id: randomUUID(), name: String(json.name), description: String(json.description ?? ''), status: 'locked', diskIds: copies, polls: 0 };
+      templates.set(t.id, t);
+      return send(res, 201, { id: t.id, name: t.name, status: t.status });
+    }
+    if ((m = /^\/templates\/([^/]+)$/.exec(path))) {
+      const t = templates.get(m[1]);
+      if (!t) return send(res, 404, { reason: 'Operation Failed', detail: `Entity not found: ${m[1]}` });
+      if (req.method === 'GET') {
+        if (t.status === 'locked' && ++t.polls >= 2) t.status = 'ok';
+        return send(res, 200, { id: t.id, name: t.name, description: t.description, status: t.status, disk_ids: t.diskIds });
+      }
+      if (req.method === 'DELETE') {
+        if (t.status === 'locked') return send(res, 409, { reason: 'Operation Failed', detail: '[Cannot remove Template. Template is being updated.]' });
+        for (const id of t.diskIds) { const d = disks.get(id); disks.delete(id); if (d) await rm(d.file, { force: true }); }
+        templates.delete(t.id);
         return send(res, 200, {});
       }
     }
@@ -260,7 +352,7 @@ export async function startOvirt(dir: string, opts: { username: string; password
   }
 
   return {
-    apiUrl, caPem: tls.cert.toString(), userId, disks, stats,
+    apiUrl, caPem: tls.cert.toString(), userId, disks, vms, templates, stats,
     diskBytes: async (id) => readFile(disks.get(id)!.file),
     setTransferUrlBroken: (b) => { transferUrlBroken = b; },
     inject: (f) => { if (f.putStatus !== undefined) faults.putStatus = f.putStatus; if (f.failNextFinalize !== undefined) faults.failNextFinalize = f.failNextFinalize; },

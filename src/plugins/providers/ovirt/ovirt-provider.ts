@@ -18,6 +18,10 @@ export interface OvirtProvider {
   insecure: boolean;
   /** Seconds to wait for the disk, the transfer and its finalization. */
   timeoutSeconds: number;
+  /** When set, a template of this name is made from the disk (through a helper VM in `cluster`). */
+  template?: string;
+  cluster: string;
+  memoryMiB: number;
 }
 
 export interface OvirtCredentials {
@@ -29,7 +33,7 @@ const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,254}$/;
 
 /**
  * Reads `{"api-url", "storage_domain", "disk_name", "description", "ca_cert", "ca_file", "insecure",
- * "timeout"}` from JSON or a provider element's attributes (`<provider api-url=".." storage_domain=".."/>`).
+ * "timeout", "template", "cluster", "memory"}` from JSON or a provider element's attributes (`<provider api-url=".." storage_domain=".."/>`).
  * `api-url` may name the API root (…/ovirt-engine/api) or just the engine (https://engine).
  */
 export function readOvirtProvider(provider: unknown): { provider?: OvirtProvider; problems: string[] } {
@@ -72,11 +76,17 @@ export function readOvirtProvider(provider: unknown): { provider?: OvirtProvider
   if (caFile !== undefined && !caFile.startsWith('/')) problems.push('ca_file must be an absolute path on the daemon host');
   const timeoutSeconds = f.timeout === undefined ? 1800 : Number(f.timeout);
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) problems.push('timeout must be a whole number of seconds');
+  const template = f.template || undefined;
+  if (template !== undefined && !NAME_RE.test(template)) problems.push('template must be a template name (letters, digits, _ . + -)');
+  const cluster = f.cluster ?? 'Default';
+  if (!NAME_RE.test(cluster)) problems.push('cluster must be a cluster name');
+  const memoryMiB = f.memory === undefined ? 1024 : Number(f.memory);
+  if (!Number.isInteger(memoryMiB) || memoryMiB < 64) problems.push('memory must be a whole number of MiB (at least 64)');
   if (problems.length || !apiUrl || !ssoUrl || !storageDomain) return { problems };
   return {
     provider: {
       apiUrl, ssoUrl, storageDomain, diskName, description: f.description, caCert, caFile,
-      insecure: insecure ?? false, timeoutSeconds,
+      insecure: insecure ?? false, timeoutSeconds, template, cluster, memoryMiB,
     },
     problems,
   };

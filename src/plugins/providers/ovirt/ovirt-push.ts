@@ -7,6 +7,7 @@ import { formatBytes } from '../shared/byte-progress.js';
 import { qcow2VirtualSize } from '../shared/virtual-size.js';
 import { providerFailure } from '../shared/provider-failure.js';
 import { ImageioUploader, type ImageioOptions } from './imageio-upload.js';
+import { makeTemplate } from './ovirt-template.js';
 import { OvirtEngine, OvirtHttpError, ovirtDispatcher, type OvirtDisk, type OvirtTransfer } from './ovirt-engine.js';
 import { readOvirtCredentials, readOvirtProvider, type OvirtCredentials, type OvirtProvider } from './ovirt-provider.js';
 
@@ -29,7 +30,8 @@ const FAILED_PHASES = new Set(['finished_failure', 'cancelled', 'cancelled_syste
  * POST /disks (cow for qcow2 with initial_size = the file's size, raw otherwise), wait for the disk
  * to be OK, POST /imagetransfers (upload), wait for `transferring`, send the bytes to imageio
  * (transfer_url, else proxy_url), finalize and wait for `finished_success`. On failure the transfer
- * is cancelled and the disk deleted. The identifier is the disk id.
+ * is cancelled and the disk deleted. The identifier is the disk id, or, when the provider names a
+ * `template`, the id of the template made from it (see makeTemplate).
  */
 export async function pushToOvirt(ctx: PushContext): Promise<PushResult> {
   const { provider, credentials } = readOrThrow(ctx.provider, ctx.credentials);
@@ -80,16 +82,24 @@ export async function pushToOvirt(ctx: PushContext): Promise<PushResult> {
     if (final) transfer = final;
     const done = await waitDiskOk(engine, disk.id, deadline, ctx);
     transfer = null;
-    ctx.progress(100, `Disk ${disk.id} is OK`);
-    return {
-      identifierOnProvider: disk.id,
-      providerAccountIdentifier: root.authenticated_user?.id ?? null,
-      properties: {
-        ovirt_api_url: provider.apiUrl, storage_domain: provider.storageDomain, disk_name: diskName,
-        disk_format: format === 'qcow2' ? 'cow' : 'raw', provisioned_size: virtualSize, actual_size: toNumber(done.actual_size),
-        bytes_sent: sent.bytesSent, bytes_zeroed: sent.bytesZeroed,
-      },
+    const properties: Record<string, unknown> = {
+      ovirt_api_url: provider.apiUrl, storage_domain: provider.storageDomain, disk_name: diskName,
+      disk_format: format === 'qcow2' ? 'cow' : 'raw', provisioned_size: virtualSize, actual_size: toNumber(done.actual_size),
+      bytes_sent: sent.bytesSent, bytes_zeroed: sent.bytesZeroed,
     };
+    let identifier = disk.id;
+    if (provider.template) {
+      ctx.progress(94, `Creating template ${provider.template} in cluster ${provider.cluster}`);
+      identifier = await makeTemplate(engine, ctx, {
+        diskId: disk.id, name: provider.template, cluster: provider.cluster, memoryMiB: provider.memoryMiB,
+        description: `Image Factory target image ${ctx.targetImage.id}`, deadline,
+      });
+      Object.assign(properties, { template_id: identifier, template_name: provider.template, cluster: provider.cluster });
+    } else {
+      properties.disk_id = disk.id;
+    }
+    ctx.progress(100, provider.template ? `Template ${provider.template} is OK` : `Disk ${disk.id} is OK`);
+    return { identifierOnProvider: identifier, providerAccountIdentifier: root.authenticated_user?.id ?? null, properties };
   } catch (e) {
     // Cleanup is not bound to the push's signal: it must also run after a cancel.
     const cleanup = new OvirtEngine(provider, credentials, dispatcher);
@@ -104,14 +114,19 @@ export async function pushToOvirt(ctx: PushContext): Promise<PushResult> {
   }
 }
 
-/** DELETE /disks/ID; a disk the engine no longer has counts as deleted. */
+/** DELETE /templates/ID when the push made a template (ids are UUIDs, unique across entities), else DELETE /disks/ID; gone counts as deleted. */
 export async function deleteFromOvirt(ctx: DeleteFromProviderContext): Promise<void> {
   const { provider, credentials } = readOrThrow(ctx.provider, ctx.credentials);
   const dispatcher = await ovirtDispatcher(provider);
   const engine = new OvirtEngine(provider, credentials, dispatcher, ctx.signal);
   try {
-    const existed = await engine.remove(`/disks/${encodeURIComponent(ctx.identifierOnProvider)}`);
-    ctx.log(existed ? `Deleted oVirt disk ${ctx.identifierOnProvider}` : `oVirt has no disk ${ctx.identifierOnProvider} any more`);
+    const id = encodeURIComponent(ctx.identifierOnProvider);
+    if (await engine.remove(`/templates/${id}`)) {
+      ctx.log(`Deleted oVirt template ${ctx.identifierOnProvider} and its disk`);
+      return;
+    }
+    const existed = await engine.remove(`/disks/${id}`);
+    ctx.log(existed ? `Deleted oVirt disk ${ctx.identifierOnProvider}` : `oVirt has no template or disk ${ctx.identifierOnProvider} any more`);
   } catch (e) {
     throw failure(e, engine);
   } finally {
