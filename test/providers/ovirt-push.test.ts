@@ -119,6 +119,33 @@ test('a refused write cancels the transfer; an image the engine refuses at final
   assert.equal(ovirt.disks.size, disks);
 });
 
+test('an SSO token expiring mid-upload is renewed; a cancel mid-upload cancels the transfer and removes the disk', async () => {
+  const provider = { 'api-url': ovirt.apiUrl, storage_domain: 'data', ca_cert: ovirt.caPem };
+  const credentials = { username: USER, password: PASSWORD };
+  const disks = ovirt.disks.size;
+  const uploading = async () => { const start = ovirt.stats.puts; while (ovirt.stats.puts === start) await new Promise((r) => setTimeout(r, 10)); };
+  ovirt.inject({ putDelayMs: 30 });
+  try {
+    const push = ovirtProvider.push(await makePushContext(root, { target: 'rhevm', provider, credentials, targetImage: image(raw, 'raw', 'ti-e') }));
+    await uploading();
+    ovirt.expireTokens();
+    const result = await push;
+    assert.equal(ovirt.disks.get(result.identifierOnProvider)?.status, 'ok');
+    await ovirtProvider.delete(await makeDeleteContext(root, { target: 'rhevm', provider, credentials, identifierOnProvider: result.identifierOnProvider }));
+
+    const ac = new AbortController();
+    const ctx = { ...(await makePushContext(root, { target: 'rhevm', provider, credentials, targetImage: image(raw, 'raw', 'ti-c') })), signal: ac.signal };
+    const cancelled = ovirtProvider.push(ctx);
+    await uploading();
+    ac.abort();
+    await assert.rejects(cancelled, (e: unknown) => isAppError(e) && e.code === 'BUILD_CANCELLED');
+    assert.match(ctx.lines.join('\n'), /Cancelled image transfer/);
+    assert.equal(ovirt.disks.size, disks, 'the half-made disk is removed after a cancel');
+  } finally {
+    ovirt.inject({ putDelayMs: 0 });
+  }
+});
+
 test('template: made from the uploaded disk through a helper VM; only the template (with its disk copy) remains, and DELETE removes it', async () => {
   const provider = { 'api-url': ovirt.apiUrl, storage_domain: 'data', ca_cert: ovirt.caPem, template: 'debian12-golden', cluster: 'Default', memory: 2048 };
   const credentials = { username: USER, password: PASSWORD };

@@ -36,7 +36,9 @@ export interface OvirtServer {
   /** Make transfer_url unreachable so clients must fall back to proxy_url. */
   setTransferUrlBroken(broken: boolean): void;
   /** Faults to inject: imageio PUTs answer this status; the next finalize ends in finished_failure. */
-  inject(faults: { putStatus?: number | null; failNextFinalize?: boolean }): void;
+  inject(faults: { putStatus?: number | null; failNextFinalize?: boolean; putDelayMs?: number }): void;
+  /** Forget every SSO token (as when they expire): the next API call with an old token is 401. */
+  expireTokens(): void;
   stop(): Promise<void>;
 }
 
@@ -98,7 +100,7 @@ export async function startOvirt(dir: string, opts: { username: string; password
   const attached = (diskId: string) => [...vms.values()].some((v) => v.diskIds.includes(diskId));
   const stats = { putBytes: 0, zeroBytes: 0, flushes: 0, puts: 0, requests: [] as string[] };
   let transferUrlBroken = false;
-  const faults: { putStatus: number | null; failNextFinalize: boolean } = { putStatus: null, failNextFinalize: false };
+  const faults: { putStatus: number | null; failNextFinalize: boolean; putDelayMs: number } = { putStatus: null, failNextFinalize: false, putDelayMs: 0 };
 
   const engine = createServer(tls, (req, res) => { void handleEngine(req, res).catch((e) => send(res, 500, { reason: 'Internal', detail: String(e) })); });
   const imageio = createServer(tls, (req, res) => { void handleImageio(req, res).catch((e) => text(res, 500, String(e))); });
@@ -306,6 +308,7 @@ export async function startOvirt(dir: string, opts: { username: string; password
       res.writeHead(200, { allow: 'GET,PUT,PATCH,OPTIONS', 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ features: ['extents', 'zero', 'flush'], max_readers: 8, max_writers: d.format === 'raw' ? 8 : 1 }));
     }
+    if (req.method === 'PUT' && faults.putDelayMs) await new Promise((r) => setTimeout(r, faults.putDelayMs));
     if (req.method === 'PUT' && faults.putStatus) return text(res, faults.putStatus, 'Injected failure: the storage refused the write');
     if (req.method === 'PUT') {
       const len = req.headers['content-length'];
@@ -355,7 +358,8 @@ export async function startOvirt(dir: string, opts: { username: string; password
     apiUrl, caPem: tls.cert.toString(), userId, disks, vms, templates, stats,
     diskBytes: async (id) => readFile(disks.get(id)!.file),
     setTransferUrlBroken: (b) => { transferUrlBroken = b; },
-    inject: (f) => { if (f.putStatus !== undefined) faults.putStatus = f.putStatus; if (f.failNextFinalize !== undefined) faults.failNextFinalize = f.failNextFinalize; },
+    inject: (f) => { Object.assign(faults, Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined))); },
+    expireTokens: () => tokens.clear(),
     async stop() {
       for (const s of [engine, imageio]) { s.closeAllConnections(); await new Promise<void>((r) => s.close(() => r())); }
     },

@@ -86,8 +86,17 @@ export class OvirtEngine {
     return true;
   }
 
+  /** One API call; a 401 on a token we hold (expired during a long upload) signs in again once. */
   private async api(method: string, path: string, body?: unknown): Promise<Dispatcher.ResponseData> {
     if (!this.token) await this.login();
+    const res = await this.apiOnce(method, path, body);
+    if (res.statusCode !== 401) return res;
+    await res.body.dump();
+    await this.login();
+    return this.apiOnce(method, path, body);
+  }
+
+  private async apiOnce(method: string, path: string, body?: unknown): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json', version: '4' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     // Reads and the idempotent task actions are retried on network errors and 5xx; creations are not.

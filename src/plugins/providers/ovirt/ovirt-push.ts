@@ -108,7 +108,7 @@ export async function pushToOvirt(ctx: PushContext): Promise<PushResult> {
         () => ctx.log(`Cancelled image transfer ${transfer!.id}`), () => undefined);
     }
     if (disk) await removeDiskWhenUnlocked(cleanup, disk.id, ctx).catch(() => undefined);
-    throw failure(e, engine);
+    throw failure(e, engine, ctx.signal);
   } finally {
     await dispatcher.close().catch(() => undefined);
   }
@@ -128,14 +128,15 @@ export async function deleteFromOvirt(ctx: DeleteFromProviderContext): Promise<v
     const existed = await engine.remove(`/disks/${id}`);
     ctx.log(existed ? `Deleted oVirt disk ${ctx.identifierOnProvider}` : `oVirt has no template or disk ${ctx.identifierOnProvider} any more`);
   } catch (e) {
-    throw failure(e, engine);
+    throw failure(e, engine, ctx.signal);
   } finally {
     await dispatcher.close().catch(() => undefined);
   }
 }
 
-function failure(e: unknown, engine: OvirtEngine): AppError {
+function failure(e: unknown, engine: OvirtEngine, signal: AbortSignal): AppError {
   if (isAppError(e) && e.code === 'BUILD_CANCELLED') return e;
+  if (signal.aborted) return new AppError('BUILD_CANCELLED', 'The push to oVirt was cancelled; the transfer was cancelled and the disk removed');
   return providerFailure('oVirt', e, engine.secrets);
 }
 
