@@ -77,6 +77,7 @@ test('raw push: a sparse upload whose volume bytes equal the image; the domain i
   assert.ok(s.blocks * 512 < s.size / 4, `the volume stayed sparse: ${s.blocks * 512} of ${s.size} bytes allocated`);
   assert.ok(ctx.argvs.some((a) => a.includes('vol-upload') && a.includes('--sparse')));
   assert.ok(!ctx.argvs.some((a) => a.includes('-c')), 'the URI travels in the environment, not argv');
+  assert.deepEqual(ctx.lines.filter((l) => /^error:/.test(l)), [], 'existence probes answered "no" without errors in the build log');
 
   const dom = parseXmlTree(await libvirtd.virsh(['dumpxml', 'imgfac-test-raw']));
   const kvm = await libvirtd.virsh(['domcapabilities', '--virttype', 'kvm', '--arch', 'x86_64']).then(() => 'kvm', () => 'qemu');

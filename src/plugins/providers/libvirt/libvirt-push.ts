@@ -75,7 +75,7 @@ export async function pushToLibvirt(ctx: PushContext): Promise<PushResult> {
       libvirt_uri: provider.uri, pool, volume, volume_key: key, format, capacity, allocation: info.allocation,
     };
     if (provider.defineDomain) {
-      const arch = ctx.targetImage.template?.os?.arch ?? 'x86_64';
+      const arch = libvirtArch(ctx.targetImage.template?.os?.arch);
       const type = provider.domainType === 'auto' ? await domainTypeFor(virsh, arch) : provider.domainType;
       const xmlPath = join(ctx.workDir, 'domain.xml');
       await writeFile(xmlPath, domainXml({
@@ -108,7 +108,7 @@ export async function deleteFromLibvirt(ctx: DeleteFromProviderContext): Promise
   const virsh = new Virsh(ctx.exec, connectionUri(provider, credentials), secretsOf(credentials), ctx.log);
   const key = ctx.identifierOnProvider;
   for (const name of (await virsh.run(['list', '--all', '--name'])).split('\n').map((l) => l.trim()).filter(Boolean)) {
-    const meta = await virsh.run(['metadata', name, METADATA_NS]).catch(() => null);
+    const meta = await virsh.run(['metadata', name, METADATA_NS], { quiet: true }).catch(() => null);
     if (!meta || metadataKey(meta) !== key) continue;
     const state = (await virsh.run(['domstate', name])).trim();
     if (state !== 'shut off') throw new AppError('PROVIDER_FAILED', `libvirt: domain ${name} uses volume ${key} and is ${state}; shut it down before deleting the provider image`);
@@ -157,8 +157,14 @@ async function volumeInfo(virsh: Virsh, pool: string, volume: string): Promise<{
   return { capacity: field('Capacity'), allocation: field('Allocation') };
 }
 
+/** TDL arch names as libvirt names them (i386 is i686 there). */
+function libvirtArch(arch: string | null | undefined): string {
+  if (!arch) return 'x86_64';
+  return arch === 'i386' ? 'i686' : arch;
+}
+
 /** kvm when libvirt can run KVM domains of this arch here (domcapabilities answers), else qemu (TCG). */
 async function domainTypeFor(virsh: Virsh, arch: string): Promise<'kvm' | 'qemu'> {
-  const kvm = await virsh.run(['domcapabilities', '--virttype', 'kvm', '--arch', arch]).then(() => true, () => false);
+  const kvm = await virsh.run(['domcapabilities', '--virttype', 'kvm', '--arch', arch], { quiet: true }).then(() => true, () => false);
   return kvm ? 'kvm' : 'qemu';
 }

@@ -15,12 +15,13 @@ export class Virsh {
     private readonly log: (line: string) => void,
   ) {}
 
-  async run(args: readonly string[], opts: { logCommand?: boolean } = {}): Promise<string> {
+  /** `quiet`: a probe whose failure is an answer (exists? supported?), so its stderr stays out of the log. */
+  async run(args: readonly string[], opts: { logCommand?: boolean; quiet?: boolean } = {}): Promise<string> {
     if (opts.logCommand) this.log(`virsh ${args.join(' ')}`);
     try {
       const r = await this.exec(['virsh', '-q', ...args], {
         env: { LIBVIRT_DEFAULT_URI: this.uri },
-        onLine: (line, stream) => { if (stream === 'stderr' && line.trim()) this.log(scrub(line, this.secrets)); },
+        onLine: (line, stream) => { if (!opts.quiet && stream === 'stderr' && line.trim()) this.log(scrub(line, this.secrets)); },
       });
       return r.stdout;
     } catch (e) {
@@ -28,10 +29,10 @@ export class Virsh {
     }
   }
 
-  /** Like run, but a "no such object" answer is null instead of a failure. */
+  /** Like run, but a "no such object" answer is null instead of a failure (and is not logged). */
   async runIfExists(args: readonly string[], opts: { logCommand?: boolean } = {}): Promise<string | null> {
     try {
-      return await this.run(args, opts);
+      return await this.run(args, { ...opts, quiet: true });
     } catch (e) {
       if (isAppError(e) && e.code === 'PROVIDER_FAILED' && isNotFound(e.message)) return null;
       throw e;

@@ -14,6 +14,11 @@ export class OvirtHttpError extends Error {
   }
 }
 
+/** A failure the engine did not answer with an HTTP status (a timeout, a failed phase): the image's error as is. */
+export function ovirtFailure(message: string): AppError {
+  return new AppError('PROVIDER_FAILED', `oVirt: ${message}`);
+}
+
 /** The TLS settings of the engine apply to imageio too (same CA in an oVirt setup). */
 export async function ovirtDispatcher(p: OvirtProvider): Promise<Dispatcher> {
   const ca = p.caCert ?? (p.caFile ? await readFile(p.caFile, 'utf8') : undefined);
@@ -118,6 +123,18 @@ export class OvirtEngine {
       if (this.signal?.aborted) throw new AppError('BUILD_CANCELLED', 'The push was cancelled');
       const err = e as { code?: string; message?: string };
       throw Object.assign(new Error(`Cannot reach the oVirt engine at ${new URL(url).origin}: ${err.code ?? ''} ${err.message ?? ''}`.trim()), { code: err.code });
+    }
+  }
+
+  /** DELETE once the entity is not locked any more (the engine answers 409 while an operation runs). */
+  async removeWhenUnlocked(path: string, attempts = 30): Promise<boolean> {
+    for (let i = 1; ; i++) {
+      try {
+        return await this.remove(path);
+      } catch (e) {
+        if (!(e instanceof OvirtHttpError) || e.statusCode !== 409 || i >= attempts) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
   }
 

@@ -15,6 +15,7 @@ export const ovirtProvider: ProviderPlugin = {
     { name: 'ca_cert', description: 'PEM text of the engine CA (https://engine/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA); also used for imageio' },
     { name: 'ca_file', description: 'Path of that CA file on the daemon host' },
     { name: 'insecure', description: 'Skip TLS verification (labs only)', default: false },
+    { name: 'sparse', description: 'Thin-provisioned disk; false preallocates (raw disks on block storage domains need that)', default: true },
     { name: 'template', description: 'Also make a template of this name from the disk (through a helper VM, removed afterwards with the uploaded disk: the template keeps its own copy); the provider image is then the template' },
     { name: 'cluster', description: 'Cluster of the helper VM when a template is made', default: 'Default' },
     { name: 'memory', description: 'Memory of the template in MiB', default: 1024 },

@@ -18,6 +18,8 @@ export interface OvirtProvider {
   insecure: boolean;
   /** Seconds to wait for the disk, the transfer and its finalization. */
   timeoutSeconds: number;
+  /** Thin-provisioned disk (false = preallocated, which raw disks on block storage domains need). */
+  sparse: boolean;
   /** When set, a template of this name is made from the disk (through a helper VM in `cluster`). */
   template?: string;
   cluster: string;
@@ -33,7 +35,7 @@ const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,254}$/;
 
 /**
  * Reads `{"api-url", "storage_domain", "disk_name", "description", "ca_cert", "ca_file", "insecure",
- * "timeout", "template", "cluster", "memory"}` from JSON or a provider element's attributes (`<provider api-url=".." storage_domain=".."/>`).
+ * "timeout", "sparse", "template", "cluster", "memory"}` from JSON or a provider element's attributes (`<provider api-url=".." storage_domain=".."/>`).
  * `api-url` may name the API root (…/ovirt-engine/api) or just the engine (https://engine).
  */
 export function readOvirtProvider(provider: unknown): { provider?: OvirtProvider; problems: string[] } {
@@ -76,6 +78,8 @@ export function readOvirtProvider(provider: unknown): { provider?: OvirtProvider
   if (caFile !== undefined && !caFile.startsWith('/')) problems.push('ca_file must be an absolute path on the daemon host');
   const timeoutSeconds = f.timeout === undefined ? 1800 : Number(f.timeout);
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) problems.push('timeout must be a whole number of seconds');
+  const sparse = readBoolean(f.sparse);
+  if (f.sparse !== undefined && sparse === undefined) problems.push('sparse must be true or false');
   const template = f.template || undefined;
   if (template !== undefined && !NAME_RE.test(template)) problems.push('template must be a template name (letters, digits, _ . + -)');
   const cluster = f.cluster ?? 'Default';
@@ -86,7 +90,7 @@ export function readOvirtProvider(provider: unknown): { provider?: OvirtProvider
   return {
     provider: {
       apiUrl, ssoUrl, storageDomain, diskName, description: f.description, caCert, caFile,
-      insecure: insecure ?? false, timeoutSeconds, template, cluster, memoryMiB,
+      insecure: insecure ?? false, timeoutSeconds, sparse: sparse ?? true, template, cluster, memoryMiB,
     },
     problems,
   };

@@ -8,7 +8,7 @@ import { qcow2VirtualSize } from '../shared/virtual-size.js';
 import { providerFailure } from '../shared/provider-failure.js';
 import { ImageioUploader, type ImageioOptions } from './imageio-upload.js';
 import { makeTemplate } from './ovirt-template.js';
-import { OvirtEngine, OvirtHttpError, ovirtDispatcher, type OvirtDisk, type OvirtTransfer } from './ovirt-engine.js';
+import { OvirtEngine, OvirtHttpError, ovirtDispatcher, ovirtFailure, type OvirtDisk, type OvirtTransfer } from './ovirt-engine.js';
 import { readOvirtCredentials, readOvirtProvider, type OvirtCredentials, type OvirtProvider } from './ovirt-provider.js';
 
 /** Problems with an oVirt provider and its credentials, for the POST (never quoting a secret). */
@@ -56,7 +56,7 @@ export async function pushToOvirt(ctx: PushContext): Promise<PushResult> {
       description: provider.description ?? `Image Factory target image ${ctx.targetImage.id}`,
       format: format === 'qcow2' ? 'cow' : 'raw',
       content_type: 'data',
-      sparse: true,
+      sparse: provider.sparse,
       provisioned_size: virtualSize,
       // The qcow2 file is uploaded as it is: the disk must start at least that large.
       ...(format === 'qcow2' ? { initial_size: fileSize } : {}),
@@ -142,7 +142,7 @@ function failure(e: unknown, engine: OvirtEngine, signal: AbortSignal): AppError
 
 async function chooseImageio(transfer: OvirtTransfer, dispatcher: Dispatcher, ctx: PushContext): Promise<{ uploader: ImageioUploader; options: ImageioOptions; url: string }> {
   const urls = [transfer.transfer_url, transfer.proxy_url].filter((u): u is string => !!u);
-  if (!urls.length) throw new OvirtHttpError(500, `image transfer ${transfer.id} is transferring but has neither transfer_url nor proxy_url`);
+  if (!urls.length) throw ovirtFailure(`image transfer ${transfer.id} is transferring but has neither transfer_url nor proxy_url`);
   let last: unknown;
   // The host's imageio (transfer_url) is the direct path; the engine's proxy serves clients that cannot reach hosts.
   for (const url of urls) {
@@ -162,8 +162,8 @@ async function waitDiskOk(engine: OvirtEngine, id: string, deadline: number, ctx
   for (let delay = 200; ; delay = Math.min(2000, delay * 2)) {
     const disk = await engine.json<OvirtDisk>('GET', `/disks/${id}`);
     if (disk.status === 'ok') return disk;
-    if (disk.status === 'illegal') throw new OvirtHttpError(409, `disk ${id} became illegal`);
-    if (Date.now() > deadline) throw new OvirtHttpError(408, `disk ${id} is still ${disk.status ?? 'not ready'} after the provider's timeout`);
+    if (disk.status === 'illegal') throw ovirtFailure(`disk ${id} became illegal`);
+    if (Date.now() > deadline) throw ovirtFailure(`disk ${id} is still ${disk.status ?? 'not ready'} after the provider's timeout`);
     await sleep(delay, undefined, { signal: ctx.signal });
   }
 }
@@ -180,26 +180,21 @@ async function waitPhase(engine: OvirtEngine, id: string, phases: string[], dead
     }
     if (t.phase && phases.includes(t.phase)) return t;
     if (t.phase && FAILED_PHASES.has(t.phase)) {
-      throw new OvirtHttpError(409, `image transfer ${id} ended in phase ${t.phase}${goneIsDone ? ' (the engine refused the uploaded image)' : ''}`);
+      throw ovirtFailure(`image transfer ${id} ended in phase ${t.phase}${goneIsDone ? ' (the engine refused the uploaded image)' : ''}`);
     }
-    if (Date.now() > deadline) throw new OvirtHttpError(408, `image transfer ${id} is still ${t.phase ?? 'pending'} after the provider's timeout`);
+    if (Date.now() > deadline) throw ovirtFailure(`image transfer ${id} is still ${t.phase ?? 'pending'} after the provider's timeout`);
     await sleep(delay, undefined, { signal: ctx.signal });
   }
 }
 
 /** A cancelled upload leaves the disk locked until the engine rolls back; delete it once it is not. */
 async function removeDiskWhenUnlocked(engine: OvirtEngine, id: string, ctx: PushContext): Promise<void> {
-  for (let i = 0; i < 30; i++) {
-    try {
-      const existed = await engine.remove(`/disks/${id}`);
-      ctx.log(existed ? `Deleted the half-made disk ${id}` : `The engine already removed disk ${id}`);
-      return;
-    } catch (e) {
-      if (!(e instanceof OvirtHttpError) || e.statusCode !== 409) throw e;
-      await sleep(500);
-    }
+  try {
+    const existed = await engine.removeWhenUnlocked(`/disks/${id}`);
+    ctx.log(existed ? `Deleted the half-made disk ${id}` : `The engine already removed disk ${id}`);
+  } catch (e) {
+    ctx.log(`Could not delete disk ${id} (${engine.scrub((e as Error).message)}); delete it in the oVirt administration portal`);
   }
-  ctx.log(`Disk ${id} stayed locked; delete it in the oVirt administration portal`);
 }
 
 

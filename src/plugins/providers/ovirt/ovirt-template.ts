@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PushContext } from '../../sdk/index.js';
-import { OvirtHttpError, type OvirtEngine } from './ovirt-engine.js';
+import { ovirtFailure, type OvirtEngine } from './ovirt-engine.js';
 
 export interface TemplateRequest {
   diskId: string;
@@ -37,7 +37,7 @@ export async function makeTemplate(engine: OvirtEngine, ctx: PushContext, req: T
     ctx.log(`Template ${req.name} (${templateId}) is OK; removed the helper VM and the uploaded disk`);
     return templateId;
   } catch (e) {
-    if (templateId) await removeWhenUnlocked(engine, `/templates/${templateId}`).catch(() => undefined);
+    if (templateId) await engine.removeWhenUnlocked(`/templates/${templateId}`).catch(() => undefined);
     // Keep the disk: the caller removes it as part of its own cleanup.
     if (vmId) await engine.remove(`/vms/${vmId}?detach_only=true`).catch(() => undefined);
     throw e;
@@ -48,17 +48,8 @@ async function waitStatus(engine: OvirtEngine, path: string, status: string, dea
   for (let delay = 200; ; delay = Math.min(2000, delay * 2)) {
     const doc = await engine.json<{ status?: string }>('GET', path);
     if (doc.status === status) return;
-    if (doc.status === 'illegal') throw new OvirtHttpError(409, `${path.slice(1)} became illegal`);
-    if (Date.now() > deadline) throw new OvirtHttpError(408, `${path.slice(1)} is still ${doc.status ?? 'pending'} after the provider's timeout`);
+    if (doc.status === 'illegal') throw ovirtFailure(`${path.slice(1)} became illegal`);
+    if (Date.now() > deadline) throw ovirtFailure(`${path.slice(1)} is still ${doc.status ?? 'pending'} after the provider's timeout`);
     await sleep(delay, undefined, { signal: ctx.signal });
-  }
-}
-
-async function removeWhenUnlocked(engine: OvirtEngine, path: string): Promise<void> {
-  for (let i = 0; i < 30; i++) {
-    try { await engine.remove(path); return; } catch (e) {
-      if (!(e instanceof OvirtHttpError) || e.statusCode !== 409) throw e;
-      await sleep(500);
-    }
   }
 }
