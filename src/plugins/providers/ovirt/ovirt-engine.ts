@@ -21,7 +21,10 @@ export function ovirtFailure(message: string): AppError {
 
 /** The TLS settings of the engine apply to imageio too (same CA in an oVirt setup). */
 export async function ovirtDispatcher(p: OvirtProvider): Promise<Dispatcher> {
-  const ca = p.caCert ?? (p.caFile ? await readFile(p.caFile, 'utf8') : undefined);
+  let ca = p.caCert;
+  if (!ca && p.caFile) {
+    try { ca = await readFile(p.caFile, 'utf8'); } catch (e) { throw ovirtFailure(`cannot read ca_file ${p.caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  }
   return new Agent({ connect: { ca, rejectUnauthorized: !p.insecure }, connections: 16 });
 }
 

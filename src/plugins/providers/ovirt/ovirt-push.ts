@@ -73,7 +73,7 @@ export async function pushToOvirt(ctx: PushContext): Promise<PushResult> {
     transfer = await waitPhase(engine, transfer.id, ['transferring'], deadline, ctx);
     const { uploader, options, url } = await chooseImageio(transfer, dispatcher, ctx);
     ctx.log(`imageio at ${new URL(url).host}: zero ${options.zero ? 'yes' : 'no'}, flush ${options.flush ? 'yes' : 'no'}, max_writers ${options.maxWriters}`);
-    const sent = await uploader.upload(ctx.exec, body, fileSize, options, ctx.progress, { from: 8, to: 90 });
+    const sent = await uploader.upload(ctx.exec, body, fileSize, options, (pct, activity) => ctx.progress(pct, activity), { from: 8, to: 90 });
     ctx.log(`Sent ${formatBytes(sent.bytesSent)} of data with ${sent.writers} writer(s); ${formatBytes(sent.bytesZeroed)} zeroed without sending`);
 
     ctx.progress(92, 'Finalizing the image transfer');
