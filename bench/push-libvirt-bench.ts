@@ -67,7 +67,11 @@ try {
   await push(dense); // warm-up: page cache, libvirtd's storage driver
   const ours: number[] = [];
   const cli: number[] = [];
-  for (let i = 0; i < 3; i++) { cli.push((await plain(dense)).seconds); ours.push((await push(dense)).seconds); }
+  // Interleaved, alternating which goes first: the machine is shared and noisy.
+  for (let i = 0; i < 7; i++) {
+    if (i % 2) { ours.push((await push(dense)).seconds); cli.push((await plain(dense)).seconds); }
+    else { cli.push((await plain(dense)).seconds); ours.push((await push(dense)).seconds); }
+  }
   console.log(`dense ${DENSE_MIB} MiB raw: provider ${median(ours).toFixed(2)} s (${(DENSE_MIB / median(ours)).toFixed(0)} MiB/s), virsh vol-create-as + vol-upload ${median(cli).toFixed(2)} s (${(DENSE_MIB / median(cli)).toFixed(0)} MiB/s); ratio (CLI time / provider time) ${(median(cli) / median(ours)).toFixed(2)}`);
   const fileAllocated = (await stat(sparse)).blocks * 512;
   const sp = await push(sparse);

@@ -52,7 +52,7 @@ export async function pushToLibvirt(ctx: PushContext): Promise<PushResult> {
   const pool = provider.pool;
 
   ctx.progress(2, `Connecting to ${provider.uri}, pool ${pool}`);
-  await virsh.run(['pool-info', pool]);
+  // A missing pool fails here with libvirt's "Storage pool not found"; a missing volume is the answer we want.
   if (await virsh.runIfExists(['vol-key', '--pool', pool, volume]) !== null) {
     throw new AppError('PROVIDER_FAILED', `libvirt: volume ${volume} already exists in pool ${pool}; name another one with the provider's "volume" field, or delete it first`);
   }
@@ -61,15 +61,18 @@ export async function pushToLibvirt(ctx: PushContext): Promise<PushResult> {
     throw new AppError('PROVIDER_FAILED', `libvirt: a domain named ${domainName} already exists; name another one with the provider's "domain" field`);
   }
 
-  await virsh.run(['vol-create-as', pool, volume, String(capacity), '--format', format, ...(format === 'raw' ? ['--allocation', '0'] : [])], { logCommand: true });
+  // Holes in the file (sparse raw disks) are skipped by vol-upload --sparse into a volume allocated on
+  // write; a dense file gains nothing from the hole checks, so it goes as plain virsh would send it.
+  const sparse = file.blocks * 512 < file.size * 0.9;
+  await virsh.run(['vol-create-as', pool, volume, String(capacity), '--format', format, ...(format === 'raw' && sparse ? ['--allocation', '0'] : [])], { logCommand: true });
   let domainDefined = false;
   try {
-    const key = (await virsh.run(['vol-key', '--pool', pool, volume])).trim();
-    ctx.log(`Created volume ${volume} (${format}, capacity ${formatBytes(capacity)}) in pool ${pool}: key ${key}`);
-    await uploadWithProgress(ctx, virsh, pool, volume, body, file.blocks * 512);
-    const info = await volumeInfo(virsh, pool, volume);
+    ctx.log(`Created volume ${volume} (${format}, capacity ${formatBytes(capacity)}) in pool ${pool}`);
+    await uploadWithProgress(ctx, virsh, pool, volume, body, file.blocks * 512, sparse);
+    const info = await volumeXml(virsh, pool, volume);
+    const key = info.key;
     if (info.capacity !== capacity) throw new AppError('PROVIDER_FAILED', `libvirt: volume ${volume} has capacity ${info.capacity} after the upload; the image's is ${capacity}`);
-    ctx.log(`Uploaded ${formatBytes(file.size)} (${formatBytes(file.blocks * 512)} allocated) into ${volume}; the volume now allocates ${formatBytes(info.allocation)}`);
+    ctx.log(`Uploaded ${formatBytes(file.size)} (${formatBytes(file.blocks * 512)} allocated) into ${volume} (key ${key}); the volume now allocates ${formatBytes(info.allocation)}`);
 
     const properties: Record<string, unknown> = {
       libvirt_uri: provider.uri, pool, volume, volume_key: key, format, capacity, allocation: info.allocation,
@@ -129,17 +132,19 @@ function metadataKey(xml: string): string | null {
 
 /**
  * vol-upload reports nothing while it runs, so progress comes from the volume itself: its
- * allocation (vol-info) against the bytes the image allocates, polled once a second.
+ * allocation (vol-info) against the bytes the image allocates, polled every 2 seconds.
  */
-async function uploadWithProgress(ctx: PushContext, virsh: Virsh, pool: string, volume: string, body: string, allocated: number): Promise<void> {
+async function uploadWithProgress(ctx: PushContext, virsh: Virsh, pool: string, volume: string, body: string, allocated: number, sparse: boolean): Promise<void> {
   ctx.progress(5, `Uploading ${formatBytes(allocated)} into ${pool}/${volume}`);
-  let done = false;
-  const upload = virsh.run(['vol-upload', '--sparse', '--pool', pool, volume, body], { logCommand: true }).finally(() => { done = true; });
+  // The watcher's sleep ends as soon as the upload does, so watching never delays the push.
+  const stop = new AbortController();
+  const upload = virsh.run(['vol-upload', ...(sparse ? ['--sparse'] : []), '--pool', pool, volume, body], { logCommand: true }).finally(() => stop.abort());
   const watch = (async () => {
     let last = -1;
-    while (!done) {
-      await sleep(1000);
-      if (done) break;
+    for (;;) {
+      // Every 2 s: each look is a libvirt connection, which small uploads do not need at all.
+      const slept = await sleep(2000, true, { signal: stop.signal }).catch(() => false);
+      if (!slept) break;
       const info = await volumeInfo(virsh, pool, volume).catch(() => null);
       if (!info || allocated <= 0) continue;
       const pct = Math.min(95, 5 + Math.floor((Math.min(info.allocation, allocated) / allocated) * 90));
@@ -149,6 +154,19 @@ async function uploadWithProgress(ctx: PushContext, virsh: Virsh, pool: string, 
   await upload;
   await watch;
   ctx.progress(95, `Uploaded into ${pool}/${volume}`);
+}
+
+/** Key, capacity and allocation in one call (vol-dumpxml). */
+async function volumeXml(virsh: Virsh, pool: string, volume: string): Promise<{ key: string; capacity: number; allocation: number }> {
+  const root = parseXmlTree(await virsh.run(['vol-dumpxml', '--pool', pool, volume]));
+  const child = (name: string) => root.children.find((c) => c.local === name)?.text.trim() ?? '';
+  const bytes = (name: string) => {
+    const el = root.children.find((c) => c.local === name);
+    const unit = el?.attributes.find((a) => a.name === 'unit')?.value ?? 'bytes';
+    if (unit !== 'bytes' && unit !== 'B') throw new AppError('PROVIDER_FAILED', `libvirt: vol-dumpxml reported ${name} in ${unit}`);
+    return Number(el?.text.trim());
+  };
+  return { key: child('key'), capacity: bytes('capacity'), allocation: bytes('allocation') };
 }
 
 async function volumeInfo(virsh: Virsh, pool: string, volume: string): Promise<{ capacity: number; allocation: number }> {
