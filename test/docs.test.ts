@@ -14,5 +14,5 @@ test('the README documents every CLI command and the benchmark commands', () => 
   for (const cmd of ['base_image', 'target_image', 'provider_image', 'import_base_image', 'images', 'delete', 'plugins', 'targets', 'log', 'download']) {
     assert.match(readme, new RegExp(`imagefactory [^\\n]*\\b${cmd}\\b`), cmd);
   }
-  for (const cmd of ['npm start', 'npm test', 'npm run bench', 'npm run bench:pipeline', 'npm run bench:catalog', 'npm run bench:push-glance']) assert.ok(readme.includes(cmd), cmd);
+  for (const cmd of ['npm start', 'npm test', 'npm run bench', 'npm run bench:pipeline', 'npm run bench:catalog', 'npm run bench:push-glance', 'npm run bench:push-registry']) assert.ok(readme.includes(cmd), cmd);
 });
