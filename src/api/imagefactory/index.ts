@@ -1,23 +1,26 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../../domain/json-depth.js';
 import { strictUtf8 } from '../../domain/strict-utf8.js';
 import type { ImageFactoryApiDeps } from './api-deps.js';
+import { authenticateRequest } from './authenticate.js';
 import { imageFactoryErrorHandler } from './error-handler.js';
 import { negotiateFormat } from './negotiate.js';
+import { registerEventRoutes } from './routes/event-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
 import { registerImageRoutes } from './routes/image-routes.js';
 import { registerImportRoutes } from './routes/import-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
+import { registerTemplateRoutes } from './routes/template-routes.js';
 import { readMultipartFields } from './multipart-fields.js';
 import { parseXmlBody } from './xml-body.js';
 import { registerMethodNotAllowed } from './method-not-allowed.js';
 
 declare module 'fastify' {
-  interface FastifyContextConfig { oauth?: boolean }
+  interface FastifyContextConfig { oauth?: boolean; /** The route negotiates its own media type (the event stream). */ ownMediaType?: boolean }
 }
 
 /** The Image Factory REST API v2 under /imagefactory, as one encapsulated Fastify plugin. */
@@ -50,8 +53,8 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
 
   app.setErrorHandler(imageFactoryErrorHandler);
   app.addHook('preHandler', async (req) => {
-    if (req.routeOptions.config.oauth) authenticate(deps, req);
-    negotiateFormat(req.headers.accept);
+    if (req.routeOptions.config.oauth) authenticateRequest(deps, req);
+    if (!req.routeOptions.config.ownMediaType) negotiateFormat(req.headers.accept);
   });
 
   registerMethodNotAllowed(app); // first: it watches the routes registered below
@@ -60,19 +63,6 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
   registerImageRoutes(app, deps);
   registerFileRoutes(app, deps);
   registerImportRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  registerTemplateRoutes(app, deps);
 }
-
-function authenticate(deps: ImageFactoryApiDeps, req: FastifyRequest): void {
-  if (!deps.oauth) return;
-  if (deps.oauthOpenReads && (req.method === 'GET' || req.method === 'HEAD')) return;
-  const ct = (req.headers['content-type'] ?? '').toLowerCase();
-  const form = ct.includes('application/x-www-form-urlencoded') && req.body && typeof req.body === 'object' ? req.body : {};
-  deps.oauth.verify({
-    method: req.method,
-    url: `${req.protocol}://${req.host}${req.url.split('?')[0]}`,
-    authorization: req.headers.authorization,
-    query: req.query as Record<string, string | string[]>,
-    form: form as Record<string, string | string[]>,
-  });
-}
-
