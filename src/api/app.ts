@@ -21,9 +21,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: true,
-    routerOptions: { ignoreDuplicateSlashes: false },
     // GET / is the dashboard for browsers and Nova's version list for API clients (fog reads it).
-    constraints: { page: htmlPageConstraint },
+    routerOptions: { ignoreDuplicateSlashes: false, constraints: { page: htmlPageConstraint } },
   } as FastifyServerOptions);
   await app.register(async (scope) => imageFactoryApi(scope, options.imagefactory));
   const { oauth, oauthOpenReads, sessions, store } = options.imagefactory;

@@ -107,6 +107,7 @@ export const htmlPageConstraint = {
   },
   deriveConstraint: (req: { headers: Record<string, string | string[] | undefined> }) => (/\btext\/html\b/i.test(String(req.headers.accept ?? '')) ? 'html' : 'api'),
   mustMatchWhenDerived: false,
+  validate(value: unknown) { if (value !== 'html' && value !== 'api') throw new Error('page constraint is "html" or "api"'); },
 };
 
 export function sessionCookie(value: string, secure: boolean, maxAgeS: number): string {
