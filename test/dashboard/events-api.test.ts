@@ -157,8 +157,9 @@ describe('event stream and dashboard sessions (OAuth on)', () => {
     socket.pause(); // never read again
     const image = { ...newImageRecord('base_image', { template: mockTemplate('flood') }), statusDetail: { activity: 'x'.repeat(2000), error: null } };
     for (let i = 0; i < 5000 && d.container.eventHub.subscriberCount > 0; i++) {
+      // emit() is synchronous and returns at once whatever the subscriber does.
       d.container.events.emit({ image: { ...image, percentComplete: i % 100 } });
-      if (i % 200 === 0) await new Promise((r) => setImmediate(r));
+      if (i % 100 === 0) await new Promise((r) => setTimeout(r, 20));
     }
     assert.equal(d.container.eventHub.subscriberCount, 0, 'the stalled subscriber was disconnected');
     socket.destroy();
@@ -247,6 +248,14 @@ test('the hub sends heartbeats and replays only what the ring still holds', asyn
     assert.deepEqual(kept.map((m) => m.seq), [3, 4, 5]);
     assert.deepEqual(hub.since(hub.currentId()), []);
     assert.equal(hub.since('garbage'), undefined);
+    // Events of one burst reach a subscriber as one batch (one socket write), in order.
+    await new Promise((r) => setTimeout(r, 120)); // the earlier burst is flushed (to no one)
+    const batches: number[][] = [];
+    const off2 = hub.subscribe((batch, joined) => { batches.push(batch.map((m) => m.seq)); assert.equal(joined, batch.map((m) => m.frame).join('')); }, () => undefined);
+    for (let i = 0; i < 3; i++) events.emit({ image: { ...image, percentComplete: 10 + i } });
+    while (!batches.length) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(batches, [[6, 7, 8]]);
+    off2();
   } finally { hub.close(); }
 });
 

@@ -15,13 +15,22 @@ export interface ImageEventMessage {
   frame: string;
 }
 
-export type EventSink = (message: ImageEventMessage) => void;
+/**
+ * Receives the events of one flush: the messages and, precomputed once for every subscriber, all of
+ * their frames joined (what an unfiltered subscriber writes).
+ */
+export type EventSink = (batch: readonly ImageEventMessage[], joined: string) => void;
 
 export interface EventHubOptions {
   /** Past events kept for Last-Event-ID resume. */
   backlog?: number;
   /** Comment lines sent this often keep idle connections (and proxies) open. */
   heartbeatMs?: number;
+  /**
+   * Events are written to subscribers in batches at most this often: one socket write per
+   * subscriber per batch instead of one per event keeps a hundred watchers cheap for the API.
+   */
+  batchMs?: number;
 }
 
 /**
@@ -36,11 +45,15 @@ export class ImageEventHub {
   private readonly sinks = new Set<EventSink>();
   private readonly heartbeats = new Set<() => void>();
   private readonly backlog: number;
+  private readonly batchMs: number;
+  private pending: ImageEventMessage[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
   constructor(events: ImageEvents, options: EventHubOptions = {}) {
     this.backlog = options.backlog ?? 4096;
+    this.batchMs = options.batchMs ?? 50;
     this.unsubscribe = events.subscribe((change) => this.publish(change));
     this.timer = setInterval(() => { for (const beat of this.heartbeats) beat(); }, options.heartbeatMs ?? 15_000);
     this.timer.unref();
@@ -79,6 +92,7 @@ export class ImageEventHub {
 
   close(): void {
     clearInterval(this.timer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.unsubscribe();
     this.sinks.clear();
     this.heartbeats.clear();
@@ -108,8 +122,18 @@ export class ImageEventHub {
     };
     this.ring.push(message);
     if (this.ring.length > this.backlog) this.ring.shift();
+    this.pending.push(message);
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.batchMs);
+  }
+
+  private flush(): void {
+    this.flushTimer = null;
+    const batch = this.pending;
+    this.pending = [];
+    if (!batch.length || !this.sinks.size) return;
+    const joined = batch.map((m) => m.frame).join('');
     for (const sink of this.sinks) {
-      try { sink(message); } catch { /* one subscriber's failure never affects a build or the others */ }
+      try { sink(batch, joined); } catch { /* one subscriber's failure never affects a build or the others */ }
     }
   }
 }

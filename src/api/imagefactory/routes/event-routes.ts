@@ -12,7 +12,8 @@ const EVENT_TYPES = ['status', 'progress'] as const;
 /**
  * GET /imagefactory/events: a server-sent event stream of every image state change, filterable by
  * image id (`image`), image kind (`kind`) and event type (`type`), resumable with Last-Event-ID.
- * Writes never wait for a subscriber: a subscriber whose unsent bytes pass the bound is disconnected.
+ * Writes never wait for a subscriber: a subscriber whose unsent bytes pass the bound is disconnected
+ * (it reconnects and resumes). Events go out in small batches (see ImageEventHub).
  */
 export function registerEventRoutes(app: FastifyInstance, deps: ImageFactoryApiDeps): void {
   app.get('/imagefactory/events', { config: { oauth: true, ownMediaType: true } }, async (req, reply) => {
@@ -56,7 +57,14 @@ export function registerEventRoutes(app: FastifyInstance, deps: ImageFactoryApiD
       if (missed === undefined) write('event: reset\ndata: {"reason":"events since Last-Event-ID are no longer available; reload the state"}\n\n');
       else for (const m of missed) if (wanted(m)) write(m.frame);
     }
-    if (!closed) unsubscribe = hub.subscribe((m) => { if (wanted(m)) write(m.frame); }, () => write(': keep-alive\n\n'));
+    const filtered = imageSet.size + kindSet.size + typeSet.size > 0;
+    const deliver = (batch: readonly ImageEventMessage[], joined: string) => {
+      if (!filtered) return write(joined);
+      let text = '';
+      for (const m of batch) if (wanted(m)) text += m.frame;
+      if (text) write(text);
+    };
+    if (!closed) unsubscribe = hub.subscribe(deliver, () => write(': keep-alive\n\n'));
   });
 }
 
