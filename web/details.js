@@ -42,7 +42,7 @@ export function showImage(main, kind, id) {
     const parent = image.base_image ?? image.target_image;
     const children = image.target_images?.target_images ?? image.provider_images?.provider_images ?? [];
     const name = templateName(image.template);
-    clear(head).append(
+    clear(head).append(...[
       h('h1', {}, `${KIND_LABEL[kind]} image `, h('span', { class: 'name' }, name ?? shortId(image.id)), ' ', badge),
       h('div', { class: 'progress big' }, bar, pct), activity, err,
       h('dl', { class: 'facts' },
@@ -54,7 +54,7 @@ export function showImage(main, kind, id) {
         parent && fact('Built from', imageLink(parent._type === 'BaseImage' ? 'base_image' : 'target_image', parent.id)),
         children.length > 0 && fact(kind === 'base_image' ? 'Target images' : 'Provider images',
           children.map((c) => { const [k, ref] = Object.entries(c)[0]; return h('span', { class: 'chip' }, imageLink(k, ref.id)); })),
-      ));
+      )].filter(Boolean));
   }
 
   function renderActions() {

@@ -62,7 +62,7 @@ export function showTree(main) {
     const label = node.kind === 'base_image' ? (node.name ?? '(no name)') : node.kind === 'target_image' ? (node.target ?? 'target') : (node.provider ?? 'provider');
     const tr = h('tr', { class: `depth-${depth}`, dataset: { id: node.id } },
       h('td', { class: 'name' }, h('a', { href: `#/image/${node.kind}/${encodeURIComponent(node.id)}` }, label), h('span', { class: 'id' }, shortId(node.id))),
-      h('td', {}, KIND_LABEL[node.kind]), badge, h('td', { class: 'progress' }, bar, pct), activity, ageCell);
+      h('td', {}, KIND_LABEL[node.kind]), badge, h('td', {}, h('div', { class: 'progress' }, bar, pct)), activity, ageCell);
     tbody.append(tr);
     rowsById.set(node.id, { node, bar, pct, badge, activity, ageCell });
     for (const c of node.children) addRows(c, depth + 1);

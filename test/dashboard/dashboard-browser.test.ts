@@ -1,12 +1,10 @@
 /**
  * The dashboard in a real browser (Debian's Chromium driven by playwright-core) against the daemon's
- * real composition with the test-double plugins, OAuth on. DASHBOARD_SCREENSHOTS=<dir> also saves
- * the screenshots shown in the README (scripts/dashboard-screenshots.sh).
+ * real composition with the test-double plugins, OAuth on. (The README's screenshots come from
+ * scripts/dashboard-screenshots.ts.)
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { catalogSurfaces } from '../../src/main/catalog-surfaces.js';
@@ -16,7 +14,6 @@ const CHROMIUM = '/usr/bin/chromium';
 const CLIENT = { key: 'dash-key', secret: 'dash-consumer-secret-9f2c' };
 const USER = { login: 'operator', password: 'operator-password-77a1' };
 const INLINE_TOKEN = 'inline-provider-token-5d1e';
-const SHOTS = process.env.DASHBOARD_SCREENSHOTS;
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
 
 export async function launchChromium(): Promise<Browser> {
@@ -25,12 +22,6 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
 /** The API's own view of an image (signed requests are not needed: the test reads through the daemon's store). */
@@ -65,7 +56,6 @@ describe('web dashboard in Chromium', { skip }, () => {
   test('the page asks to log in; a wrong secret shows the API message next to the field', async () => {
     await page.goto(`${d.url}/`);
     await page.waitForSelector('form.login');
-    await shot(page, 'dashboard-login');
     await page.fill('#login', CLIENT.key);
     await page.fill('#secret', 'not-the-secret');
     await page.click('form.login button[type=submit]');
@@ -100,7 +90,6 @@ describe('web dashboard in Chromium', { skip }, () => {
     const api = await fetch(`${d.url}/imagefactory/templates/validate`, { method: 'POST' });
     assert.equal(api.status, 401, 'the validation endpoint is protected like every write');
     assert.equal(await page.textContent('.gutter .bad'), '7');
-    await shot(page, 'dashboard-editor-error');
   });
 
   let slowId = '';
@@ -121,12 +110,10 @@ describe('web dashboard in Chromium', { skip }, () => {
     // Sample the page while the build runs: the bar and the log must change without a reload.
     const samples: { percent: number; log: number }[] = [];
     const deadline = Date.now() + 30_000;
-    let shotTaken = false;
     while (Date.now() < deadline) {
       const percent = Number(await page.getAttribute('.progress.big .bar', 'aria-valuenow'));
       const log = (await page.textContent('#build-log').catch(() => ''))?.length ?? 0;
       samples.push({ percent, log });
-      if (!shotTaken && percent > 50 && percent < 100) { await shot(page, 'dashboard-image-building'); shotTaken = true; }
       if (percent === 100 && /Build complete/.test((await page.textContent('#build-log').catch(() => '')) ?? '')) break;
       await page.waitForTimeout(100);
     }
@@ -171,10 +158,8 @@ describe('web dashboard in Chromium', { skip }, () => {
     assert.ok(!(await page.content()).includes(INLINE_TOKEN));
     await page.goto(`${d.url}/#/`);
     await page.waitForSelector(`tr[data-id="${targetId}"]`);
-    await shot(page, 'dashboard-tree');
     await page.click('nav a[data-route=catalog]');
     await page.waitForSelector('table.grid tbody tr');
-    await shot(page, 'dashboard-catalog');
   });
 
   test('cancel a running build from its page', async () => {
