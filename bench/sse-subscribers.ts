@@ -1,33 +1,39 @@
 /**
- * Child process of bench/dashboard-bench.ts: holds N event-stream subscriptions open (so their
- * client-side work does not share the daemon's event loop) and reports events received on stdin EOF.
+ * Child process of bench/dashboard-bench.ts: holds N event-stream subscriptions open and reports
+ * the events received when its stdin closes. It stands in for browsers on other machines, so it
+ * does as little as it can (raw sockets, counting frames without decoding them) and runs at the
+ * lowest CPU priority: on the bench's two shared cores its own work must not be billed to the daemon.
  *
  *   node --import tsx bench/sse-subscribers.ts <url> <count>
  */
+import { connect } from 'node:net';
+import { setPriority } from 'node:os';
+
 const [url, countText] = process.argv.slice(2);
 const count = Number(countText);
+const { hostname, port, pathname, search } = new URL(url);
+setPriority(19);
+const MARK = Buffer.from('\nevent: ');
 let events = 0;
 let connected = 0;
-const ctrl = new AbortController();
-await Promise.all(Array.from({ length: count }, async () => {
-  const res = await fetch(url, { signal: ctrl.signal, headers: { accept: 'text/event-stream' } });
-  if (res.status !== 200) throw new Error(`subscriber got HTTP ${res.status}`);
-  connected++;
-  if (connected === count) process.stdout.write('connected\n');
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        for (const line of value.split('\n')) if (line.startsWith('event: status') || line.startsWith('event: progress')) events++;
-      }
-    } catch { /* aborted at the end */ }
-  })();
-}));
+const sockets = Array.from({ length: count }, () => {
+  const socket = connect(Number(port), hostname);
+  let headerSeen = false;
+  socket.on('connect', () => socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/event-stream\r\n\r\n`));
+  socket.on('data', (chunk: Buffer) => {
+    if (!headerSeen) {
+      headerSeen = true;
+      if (!chunk.subarray(0, 12).toString().startsWith('HTTP/1.1 200')) throw new Error(`subscriber got ${chunk.subarray(0, 40).toString()}`);
+      if (++connected === count) process.stdout.write('connected\n');
+    }
+    // Every event frame (status, progress; the first "ready" is counted and subtracted below).
+    for (let i = chunk.indexOf(MARK); i >= 0; i = chunk.indexOf(MARK, i + 1)) events++;
+  });
+  return socket;
+});
 process.stdin.resume();
 process.stdin.on('end', () => {
-  process.stdout.write(`${JSON.stringify({ connected, events })}\n`);
-  ctrl.abort();
+  process.stdout.write(`${JSON.stringify({ connected, events: Math.max(0, events - connected) })}\n`);
+  for (const s of sockets) s.destroy();
   process.exit(0);
 });
