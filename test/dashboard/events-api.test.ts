@@ -30,10 +30,10 @@ function sse(res: Response) {
   let buf = '';
   return {
     events,
-    async until(pred: (events: SseEvent[]) => boolean, timeoutMs = 20_000): Promise<SseEvent[]> {
+    async until(pred: (events: SseEvent[]) => boolean, timeoutMs = 90_000): Promise<SseEvent[]> {
       const deadline = Date.now() + timeoutMs;
       while (!pred(events)) {
-        if (Date.now() > deadline) throw new Error(`stream did not deliver the expected events; got ${JSON.stringify(events.map((e) => e.event))}`);
+        if (Date.now() > deadline) throw new Error(`stream did not deliver the expected events; got ${JSON.stringify(events.map((e) => `${e.event} ${e.data?.slice(0, 90)}`))}`);
         const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 200))]);
         if (next === null) continue;
         if (next.done) throw new Error('stream ended');
@@ -208,6 +208,15 @@ describe('event stream and dashboard sessions (OAuth on)', () => {
     assert.equal(page.bases.length, 2);
     assert.equal(page.bases[0].name, name, 'newest first; the name is data, escaped by the page');
     assert.ok(page.total >= 3);
+    const all = await d.container.store.list({});
+    const expected: Record<string, number> = {};
+    for (const image of all) expected[image.status] = (expected[image.status] ?? 0) + 1;
+    assert.deepEqual((await (await fetch(`${d.url}/dashboard/api/tree`, { headers: { cookie } })).json() as { counts: unknown }).counts, expected);
+    const complete = (await (await fetch(`${d.url}/dashboard/api/tree?status=COMPLETE`, { headers: { cookie } })).json()) as { total: number; bases: { status: string }[] };
+    assert.ok(complete.bases.length > 0 && complete.bases.every((b) => b.status === 'COMPLETE'));
+    assert.equal(complete.total, all.filter((i) => i.kind === 'base_image' && i.status === 'COMPLETE').length);
+    const search = (await (await fetch(`${d.url}/dashboard/api/tree?q=EV-OTH`, { headers: { cookie } })).json()) as { bases: { name: string }[] };
+    assert.deepEqual(search.bases.map((b) => b.name), ['ev-other']);
     const bad = await fetch(`${d.url}/dashboard/api/tree?limit=100000`, { headers: { cookie } });
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /^limit: /);

@@ -53,6 +53,26 @@ export function summarize(image: ImageRecord): ImageSummary {
   };
 }
 
+const UNFINISHED: readonly ImageStatus[] = ['NEW', 'PENDING', 'BUILDING', 'FAILED', 'DELETING', 'DELETED', 'DELETEFAILED'];
+
+/**
+ * Images by status. Almost every image of a large catalog is COMPLETE, so only the others are read
+ * (one query) and COMPLETE is the rest: the cost follows the running and failed images, not the catalog.
+ */
+async function statusCounts(store: ImageStore): Promise<Partial<Record<ImageStatus, number>>> {
+  const total = (await store.listIds({})).length;
+  const counts: Partial<Record<ImageStatus, number>> = {};
+  let others = 0;
+  for (const id of await store.listIds({ statuses: UNFINISHED })) {
+    const image = await store.get(id);
+    if (!image || image.status === 'COMPLETE') continue;
+    counts[image.status] = (counts[image.status] ?? 0) + 1;
+    others++;
+  }
+  if (total - others > 0) counts.COMPLETE = total - others;
+  return counts;
+}
+
 /** A provider given as an object is shown by its name/type only: the object may hold endpoint details. */
 function providerName(provider: string | null): string | null {
   if (!provider || !provider.trim().startsWith('{')) return provider;
@@ -69,20 +89,18 @@ function providerName(provider: string | null): string | null {
  */
 export async function imageTreePage(store: ImageStore, query: TreeQuery): Promise<TreePage> {
   const all = await store.listIds({ kind: 'base_image' });
+  const counts = await statusCounts(store);
   let ids: readonly string[] = all;
-  const counts: Partial<Record<ImageStatus, number>> = {};
-  for (const id of await store.listIds({})) {
-    const image = await store.get(id);
-    if (image) counts[image.status] = (counts[image.status] ?? 0) + 1;
-  }
   if (query.q || query.status) {
+    // A status filter is one SQL query; a search reads names only for the ids it has to.
+    const candidates = query.status ? await store.listIds({ kind: 'base_image', statuses: [query.status] }) : all;
     const q = query.q?.toLowerCase();
     const matching: string[] = [];
-    for (const id of all) {
-      const image = await store.get(id);
-      if (!image) continue;
-      if (query.status && image.status !== query.status) continue;
-      if (q && !id.startsWith(q) && !(nameOf(image) ?? '').toLowerCase().includes(q)) continue;
+    for (const id of candidates) {
+      if (q && !id.startsWith(q)) {
+        const image = await store.get(id);
+        if (!image || !(nameOf(image) ?? '').toLowerCase().includes(q)) continue;
+      }
       matching.push(id);
     }
     ids = matching;
