@@ -15,6 +15,7 @@ import { loadTlsMaterial } from '../../src/platform/tls-certificate.js';
 import { ImageEvents } from '../../src/core/builds/image-events.js';
 import { newImageRecord } from '../../src/core/images/new-image-record.js';
 import { sessionCookie } from '../../src/api/dashboard/index.js';
+import { DashboardSessions } from '../../src/api/dashboard/sessions.js';
 import { ImageEventHub } from '../../src/api/imagefactory/event-hub.js';
 import { catalogSurfaces } from '../../src/main/catalog-surfaces.js';
 import { mockTemplate, removeDir, startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js';
@@ -277,6 +278,17 @@ test('the hub sends heartbeats and replays only what the ring still holds', asyn
     assert.deepEqual(batches, [[6, 7, 8]]);
     off2();
   } finally { hub.close(); }
+});
+
+test('log-ins of a name are refused for a while after ten failures, even with the right secret', () => {
+  let now = 0;
+  const sessions = new DashboardSessions({ clients: { k: 's' }, users: {}, now: () => now });
+  for (let i = 0; i < 10; i++) assert.equal(sessions.login('k', `wrong${i}`), undefined);
+  assert.equal(sessions.locked('k'), true);
+  assert.equal(sessions.login('k', 's'), undefined);
+  now += 11 * 60_000;
+  assert.ok(sessions.login('k', 's'));
+  assert.equal(sessions.locked('k'), false);
 });
 
 test('over TLS the dashboard is served on the same port and its session cookie is Secure', async () => {

@@ -58,6 +58,7 @@ export async function dashboardApp(app: FastifyInstance, deps: DashboardDeps): P
     if (typeof body.login !== 'string' || !body.login) throw new AppError('REQUEST_INVALID', 'login: enter an OAuth consumer key or a dashboard user name');
     if (typeof body.secret !== 'string' || !body.secret) throw new AppError('REQUEST_INVALID', 'secret: enter the consumer secret or the password');
     if (!deps.sessions) throw new AppError('REQUEST_INVALID', 'login: OAuth is off, the dashboard needs no log-in');
+    if (deps.sessions.locked(body.login)) throw new AppError('AUTH_FAILED', 'secret: too many failed log-ins for this name; try again in a few minutes', { details: { reason: 'dashboard login throttled' } });
     const session = deps.sessions.login(body.login, body.secret);
     if (!session) {
       req.log.info({ login: body.login }, 'dashboard log-in refused');

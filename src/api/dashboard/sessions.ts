@@ -17,6 +17,9 @@ export interface DashboardSessionOptions {
   users: Readonly<Record<string, string>>;
   ttlMs?: number;
   maxSessions?: number;
+  /** Failed log-ins of one name within `failureWindowMs` after which that name is refused until the window passes. */
+  maxFailures?: number;
+  failureWindowMs?: number;
   now?: () => number;
 }
 
@@ -30,6 +33,7 @@ export class DashboardSessions {
   private readonly ttlMs: number;
   private readonly maxSessions: number;
   private readonly now: () => number;
+  private readonly failures = new Map<string, { count: number; since: number }>();
 
   constructor(private readonly options: DashboardSessionOptions) {
     this.ttlMs = options.ttlMs ?? 12 * 3600 * 1000;
@@ -42,12 +46,28 @@ export class DashboardSessions {
     return Object.keys(this.options.clients).length + Object.keys(this.options.users).length > 0;
   }
 
+  /** Whether `name` has failed too often lately: guessing a secret through the form is throttled. */
+  locked(name: string): boolean {
+    const f = this.failures.get(name);
+    if (!f) return false;
+    if (this.now() - f.since > (this.options.failureWindowMs ?? 10 * 60_000)) { this.failures.delete(name); return false; }
+    return f.count >= (this.options.maxFailures ?? 10);
+  }
+
   login(name: string, secret: string): DashboardSession | undefined {
+    if (this.locked(name)) return undefined;
     const known = (table: Readonly<Record<string, string>>) => Object.hasOwn(table, name) && sameSecret(String(table[name]), secret);
     // Both tables are always checked, so the time taken does not tell which table holds the name.
     const asClient = known(this.options.clients);
     const asUser = known(this.options.users);
-    if (!asClient && !asUser) return undefined;
+    if (!asClient && !asUser) {
+      const f = this.failures.get(name) ?? { count: 0, since: this.now() };
+      f.count++;
+      if (this.failures.size >= 10_000 && !this.failures.has(name)) this.failures.delete(this.failures.keys().next().value!);
+      this.failures.set(name, f);
+      return undefined;
+    }
+    this.failures.delete(name);
     if (this.sessions.size >= this.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
     const session = { id: token(), csrf: token(), user: name, expiresAt: this.now() + this.ttlMs };
     this.sessions.set(session.id, session);
