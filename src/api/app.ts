@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ImageFactoryApiDeps } from './imagefactory/api-deps.js';
+import { dashboardApp, htmlPageConstraint } from './dashboard/index.js';
 import { imageFactoryApi } from './imagefactory/index.js';
 
 export interface AppOptions {
@@ -20,9 +21,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: true,
-    routerOptions: { ignoreDuplicateSlashes: false },
+    // GET / is the dashboard for browsers and Nova's version list for API clients (fog reads it).
+    routerOptions: { ignoreDuplicateSlashes: false, constraints: { page: htmlPageConstraint } },
   } as FastifyServerOptions);
   await app.register(async (scope) => imageFactoryApi(scope, options.imagefactory));
+  const { oauth, oauthOpenReads, sessions, store } = options.imagefactory;
+  await app.register(async (scope) => dashboardApp(scope, { oauth, oauthOpenReads, sessions, store, tls: Boolean(options.https) }));
   for (const surface of options.surfaces ?? []) await app.register(async (scope) => surface(scope));
   app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain; charset=UTF-8').send('Not found.'));
   return app;

@@ -41,6 +41,7 @@ export const CONFIG_SCHEMA = {
   ec2_32bit_util: { type: 'string', default: 'm1.small', flag: '--ec2-32bit-util', doc: 'EC2 utility instance type for 32-bit builds (file key ec2-32bit-util also accepted).' },
   ec2_64bit_util: { type: 'string', default: 't2.micro', flag: '--ec2-64bit-util', doc: 'EC2 utility instance type for 64-bit builds (file key ec2-64bit-util also accepted).' },
   clients: { type: 'object', default: {}, secret: true, doc: 'OAuth consumers: {"key": "secret"}.' },
+  dashboard_users: { type: 'object', default: {}, secret: true, doc: 'Web dashboard log-ins {"login": "password"} besides the OAuth consumers (who log in with key and secret); unused with --no_oauth, where the dashboard is as open as the API.' },
   oauth_open_reads: { type: 'boolean', default: false, doc: 'Let GET/HEAD requests through without OAuth (the documentation\'s prose); default protects them as the original code does.' },
   image_manager: { type: 'string', default: 'sqlite', values: ['sqlite', 'file'], doc: 'Image metadata store; "file" (the original\'s) is accepted and means the embedded SQLite store.' },
   image_manager_args: { type: 'object', default: {}, doc: 'Arguments of the image store (e.g. {"storage_path": "..."} for image bodies).' },

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { dashboardCatalogRoute } from '../api/dashboard/catalog-route.js';
 import { foremanApi } from '../api/foreman/index.js';
 import { hostwayApi } from '../api/hostway/index.js';
 import { novaApi } from '../api/nova/index.js';
@@ -58,6 +59,9 @@ export function catalogSurfaces(): NonNullable<ContainerOptions['surfaces']> {
     },
     async (app: FastifyInstance, container: SurfaceContainer) => {
       await foremanApi(app, { catalog: catalogOf(container), users: users(container.config.foreman_users) });
+    },
+    async (app: FastifyInstance, container: SurfaceContainer) => {
+      await dashboardCatalogRoute(app, { catalog: catalogOf(container), ...container.auth });
     },
   ];
 }

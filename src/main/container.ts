@@ -2,6 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
+import { DashboardSessions } from '../api/dashboard/sessions.js';
+import type { AuthDeps } from '../api/imagefactory/authenticate.js';
+import { ImageEventHub } from '../api/imagefactory/event-hub.js';
 import { createJeosCatalog } from '../api/imagefactory/jeos.js';
 import { OAuthVerifier } from '../api/imagefactory/oauth.js';
 import type { Config } from '../config/schema.js';
@@ -59,6 +62,12 @@ export interface Container {
   engine: BuildEngine;
   store: ImageStore;
   events: ImageEvents;
+  /** The event stream's fan-out (also what the event-stream benchmark watches). */
+  eventHub: ImageEventHub;
+  /** Dashboard log-ins; null with --no_oauth. */
+  sessions: DashboardSessions | null;
+  /** How API requests are authenticated (OAuth or a dashboard session), for further surfaces. */
+  auth: AuthDeps;
   callbacks: CallbackDispatcher;
   db: Db;
   config: Config;
@@ -161,7 +170,12 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   await recoverInterruptedImages({ store, status, engine, artifacts, deleteDeps, credentials, tmpdir, dataDir, logger });
 
   const removeImage = (kind: Parameters<typeof deleteImage>[1], id: string, req: Parameters<typeof deleteImage>[3]) => deleteImage(deleteDeps, kind, id, req);
-  const partial = { engine, store, events, callbacks, db, config, artifacts, deleteImage: removeImage, shutdown: async () => undefined };
+  const textTable = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).map(([k, p]) => [k, String(p)]));
+  const sessions = config.no_oauth ? null : new DashboardSessions({ clients: textTable(config.clients), users: textTable(config.dashboard_users) });
+  const eventHub = new ImageEventHub(events);
+  const oauth = config.no_oauth ? null : new OAuthVerifier(config.clients as Record<string, string>);
+  const auth: AuthDeps = { oauth, oauthOpenReads: config.oauth_open_reads, sessions };
+  const partial = { engine, store, events, eventHub, sessions, auth, callbacks, db, config, artifacts, deleteImage: removeImage, shutdown: async () => undefined };
   const app = await buildApp({
     logger: logger as never,
     bodyLimit: config.max_body_bytes,
@@ -173,8 +187,10 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
         store, artifacts, engine, exec: createExec({ env: { TMPDIR: tmpdir } }),
         maxBytes: config.import_max_bytes, maxVirtualBytes: config.import_max_virtual_bytes,
       }, req),
-      oauth: config.no_oauth ? null : new OAuthVerifier(config.clients as Record<string, string>),
+      oauth,
       oauthOpenReads: config.oauth_open_reads,
+      sessions,
+      events: eventHub,
       jeos: createJeosCatalog(config.jeos_config),
       isBuilding: (id) => engine.isRunning(id),
       version: VERSION,
@@ -186,6 +202,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     ...partial,
     app,
     async shutdown(signal: string) {
+      eventHub.close();
       await app.close();
       await engine.shutdown(signal);
       await Promise.race([callbacks.drain(), new Promise((r) => setTimeout(r, 2000))]);

@@ -6,6 +6,8 @@ import type { ImageStore } from '../../core/ports/image-store.js';
 import type { PluginCatalog } from '../../core/ports/plugin-catalog.js';
 import type { ImageKind, ImageRecord } from '../../domain/image.js';
 import type { JeosCatalog } from './jeos.js';
+import type { DashboardSessions } from '../dashboard/sessions.js';
+import type { ImageEventHub } from './event-hub.js';
 import type { OAuthVerifier } from './oauth.js';
 
 export interface ImageFactoryApiDeps {
@@ -20,6 +22,10 @@ export interface ImageFactoryApiDeps {
   oauth: OAuthVerifier | null;
   /** Let GET/HEAD through without OAuth (config oauth_open_reads). */
   oauthOpenReads: boolean;
+  /** Dashboard log-ins (session cookies), checked beside OAuth. */
+  sessions: DashboardSessions | null;
+  /** Image state changes for /imagefactory/events. */
+  events: ImageEventHub;
   jeos: JeosCatalog;
   /** Whether an image's build is still running (for streaming logs). */
   isBuilding: (id: string) => boolean;

@@ -5,19 +5,22 @@ import { AppError } from '../../domain/errors.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../../domain/json-depth.js';
 import { strictUtf8 } from '../../domain/strict-utf8.js';
 import type { ImageFactoryApiDeps } from './api-deps.js';
+import { authenticateRequest } from './authenticate.js';
 import { imageFactoryErrorHandler } from './error-handler.js';
 import { negotiateFormat } from './negotiate.js';
+import { registerEventRoutes } from './routes/event-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
 import { registerImageRoutes } from './routes/image-routes.js';
 import { registerImportRoutes } from './routes/import-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
+import { registerTemplateRoutes } from './routes/template-routes.js';
 import { readMultipartFields } from './multipart-fields.js';
 import { parseXmlBody } from './xml-body.js';
 import { registerMethodNotAllowed } from './method-not-allowed.js';
 
 declare module 'fastify' {
-  interface FastifyContextConfig { oauth?: boolean }
+  interface FastifyContextConfig { oauth?: boolean; /** The route negotiates its own media type (the event stream). */ ownMediaType?: boolean }
 }
 
 /** The Image Factory REST API v2 under /imagefactory, as one encapsulated Fastify plugin. */
@@ -53,12 +56,12 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
   // Only urlencoded form parameters are signed, so only those requests finish in preHandler.
   app.addHook('onRequest', async (req) => {
     if (!needsOAuth(deps, req)) return;
-    if (isFormBody(req)) deps.oauth!.precheck(req.headers.authorization);
-    else authenticate(deps, req);
+    if (signedForm(deps, req)) deps.oauth!.precheck(req.headers.authorization);
+    else authenticateRequest(deps, req);
   });
   app.addHook('preHandler', async (req) => {
-    if (needsOAuth(deps, req) && isFormBody(req)) authenticate(deps, req);
-    negotiateFormat(req.headers.accept);
+    if (needsOAuth(deps, req) && signedForm(deps, req)) authenticateRequest(deps, req);
+    if (!req.routeOptions.config.ownMediaType) negotiateFormat(req.headers.accept);
   });
 
   registerMethodNotAllowed(app); // first: it watches the routes registered below
@@ -67,6 +70,8 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
   registerImageRoutes(app, deps);
   registerFileRoutes(app, deps);
   registerImportRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  registerTemplateRoutes(app, deps);
 }
 
 function needsOAuth(deps: ImageFactoryApiDeps, req: FastifyRequest): boolean {
@@ -74,18 +79,14 @@ function needsOAuth(deps: ImageFactoryApiDeps, req: FastifyRequest): boolean {
   return !(deps.oauthOpenReads && (req.method === 'GET' || req.method === 'HEAD'));
 }
 
-function isFormBody(req: FastifyRequest): boolean {
-  return (req.headers['content-type'] ?? '').toLowerCase().includes('application/x-www-form-urlencoded');
-}
-
-function authenticate(deps: ImageFactoryApiDeps, req: FastifyRequest): void {
-  const form = isFormBody(req) && req.body && typeof req.body === 'object' ? req.body : {};
-  deps.oauth!.verify({
-    method: req.method,
-    url: `${req.protocol}://${req.host}${req.url.split('?')[0]}`,
-    authorization: req.headers.authorization,
-    query: req.query as Record<string, string | string[]>,
-    form: form as Record<string, string | string[]>,
-  });
+/**
+ * An OAuth-signed urlencoded form: its fields are part of the signature, so it is verified once the
+ * body is parsed. A dashboard session (a cookie, no OAuth header) needs no body to be checked.
+ */
+function signedForm(deps: ImageFactoryApiDeps, req: FastifyRequest): boolean {
+  const form = (req.headers['content-type'] ?? '').toLowerCase().includes('application/x-www-form-urlencoded');
+  if (!form) return false;
+  const session = deps.sessions?.fromCookieHeader(req.headers.cookie);
+  return !session || /^OAuth\s/i.test(req.headers.authorization ?? '');
 }
 

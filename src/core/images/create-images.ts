@@ -38,6 +38,16 @@ const OVA_SOURCES = new Set(['rhevm', 'vsphere', 'hyperv']);
 export class ImageCreator {
   constructor(private readonly deps: CreateImageDeps) {}
 
+  /**
+   * Checks a template exactly as a build request would (same parser, same OS plugin check) without
+   * creating anything: the dashboard's editor validates as the user types.
+   */
+  async validateTemplate(template: unknown): Promise<Tdl> {
+    const { tdl } = await resolveTemplate(template, this.deps);
+    this.checkOs(tdl);
+    return tdl;
+  }
+
   async createBaseImage(req: CreateRequest): Promise<ImageRecord> {
     const base = await this.planBase(req.template, req.parameters);
     return this.persistAndStart([base]);

@@ -34,7 +34,8 @@ export function registerFileRoutes(app: FastifyInstance, deps: ImageFactoryApiDe
       const image = await findImage(deps, kind, (req.params as { id: string }).id);
       const path = deps.artifacts.artifactPath(image.id, 'build.log');
       const follow = /^(1|true|yes)$/i.test(String((req.query as Record<string, unknown>).follow ?? ''));
-      reply.type('text/plain; charset=UTF-8');
+      // nosniff: browsers otherwise hold back the first bytes of a text stream to sniff its type.
+      reply.type('text/plain; charset=UTF-8').header('X-Content-Type-Options', 'nosniff');
       if (follow && deps.isBuilding(image.id)) return reply.send(streamFollowing(path, () => deps.isBuilding(image.id)));
       if (!(await deps.artifacts.exists(path))) return reply.send('');
       return reply.send(createReadStream(path));
