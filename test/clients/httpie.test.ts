@@ -72,8 +72,15 @@ describe('the manual\'s HTTPie examples', () => {
     assert.equal(p.provider, 'mock-us-east-1');
     await waitForStatus(d.url, `/imagefactory/provider_images/${p.id}`, ['COMPLETE']);
 
+    // A target image with a provider image is not deleted from under it: 409 naming the child.
+    const refused = await http(['DELETE', `${u}/target_images/${t.id}`]);
+    assert.equal(refused.status, 409, refused.body);
+    assert.match(refused.body, new RegExp(p.id));
+    const delProvider = await http(['-f', 'DELETE', `${u}/provider_images/${p.id}`, 'target=mock', 'provider=mock-us-east-1', `credentials=@${creds}`]);
+    assert.equal(delProvider.status, 204, delProvider.body);
+    for (let i = 0; i < 100 && (await fetch(`${d.url}/imagefactory/provider_images/${p.id}`)).status !== 404; i++) await new Promise((r) => setTimeout(r, 50));
     const del = await http(['DELETE', `${u}/target_images/${t.id}`]);
-    assert.equal(del.status, 204);
+    assert.equal(del.status, 204, del.body);
     const plugins = await http([`${u}/plugins`]);
     assert.equal(plugins.status, 200);
     const one = await http([`${u}/plugins/MockCloud`]);
