@@ -177,13 +177,29 @@ describe('web dashboard in Chromium', { skip }, () => {
     await waitForGone(d, id);
   });
 
-  test('delete a finished image from its page', async () => {
+  test('delete from an image page: the API\'s 409 while images are built from it, then gone', async () => {
     await page.goto(`${d.url}/#/image/base_image/${slowId}`);
     await page.waitForSelector('.actions button.danger');
     assert.equal(await page.textContent('.actions button.danger'), 'Delete');
     await page.click('.actions button.danger');
     await page.click('.inline-form button.danger');
-    await waitForGone(d, slowId);
+    // The base image has a target image (built above): the API's own message is shown, nothing goes.
+    await page.waitForSelector('text=/cannot be deleted: .* built from it/');
+    assert.equal(await storedStatus(d, slowId), 'COMPLETE');
+    // A finished image without children goes.
+    const res = await page.evaluate(async (tpl) => {
+      const s = await (await fetch('/dashboard/session')).json();
+      const r = await fetch('/imagefactory/base_images', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf }, body: JSON.stringify({ base_image: { template: tpl, parameters: { build_cache: false } } }) });
+      return { status: r.status, body: await r.json() };
+    }, mockTemplate('to-delete'));
+    assert.equal(res.status, 202);
+    const id = res.body.base_image.id as string;
+    await waitForStored(d, id, 'COMPLETE');
+    await page.goto(`${d.url}/#/image/base_image/${id}`);
+    await page.waitForSelector('.actions button.danger');
+    await page.click('.actions button.danger');
+    await page.click('.inline-form button.danger');
+    await waitForGone(d, id);
   });
 
   test('writes without the CSRF token are refused even with the session cookie', async () => {
