@@ -31,6 +31,7 @@ export const ERROR_CATALOG = {
   PROVIDER_FAILED: { category: 'dependency-failed', message: 'The provider rejected the request.' },
   BUILD_CANCELLED: { category: 'cancelled', message: 'The build was cancelled.' },
   CONFIG_INVALID: { category: 'invalid-input', message: 'The configuration is invalid.' },
+  STORE_UNAVAILABLE: { category: 'transient', message: 'The database or the artifact store is unreachable.' },
   INTERNAL: { category: 'internal', message: 'Internal error.' },
 } as const satisfies Record<string, { category: ErrorCategory; message: string }>;
 

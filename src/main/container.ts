@@ -5,6 +5,7 @@ import { buildApp } from '../api/app.js';
 import { createJeosCatalog } from '../api/imagefactory/jeos.js';
 import { OAuthVerifier } from '../api/imagefactory/oauth.js';
 import type { Config } from '../config/schema.js';
+import { AppError } from '../domain/errors.js';
 import { BuildEngine } from '../core/builds/build-engine.js';
 import type { BuildDeps } from '../core/builds/build-deps.js';
 import { ImageEvents } from '../core/builds/image-events.js';
@@ -26,7 +27,7 @@ import { createTemplateFetcher } from '../platform/template-fetcher.js';
 import { CredentialSets } from '../platform/credential-sets.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import type { OsPlugin, ProviderPlugin, TargetPlugin } from '../plugins/sdk/index.js';
-import { openSqliteDatabase, type Db } from '../store/database.js';
+import { openDatabase, type Db } from '../store/database.js';
 import { CachedImageStore } from '../store/cached-image-store.js';
 import { KyselyImageStore } from '../store/kysely-image-store.js';
 import { LocalArtifactStore } from '../store/local-artifact-store.js';
@@ -69,7 +70,14 @@ const BUILD_NICENESS = 10;
 export async function createContainer(opts: ContainerOptions): Promise<Container> {
   const { config, logger } = opts;
   const dataDir = config.data_dir;
-  const storagePath = typeof config.image_manager_args.storage_path === 'string' ? config.image_manager_args.storage_path : join(dataDir, 'storage');
+  if (config.artifact_store.startsWith('s3://')) {
+    throw new AppError('CONFIG_INVALID', `config key "artifact_store": ${config.artifact_store}: the S3 artifact store is not implemented yet; use a directory`);
+  }
+  if (config.build_mode === 'queue') {
+    throw new AppError('CONFIG_INVALID', 'config key "build_mode": "queue" (builds by imagefactory worker processes) is not implemented yet; use "local"');
+  }
+  const storagePath = config.artifact_store
+    || (typeof config.image_manager_args.storage_path === 'string' ? config.image_manager_args.storage_path : join(dataDir, 'storage'));
   const artifacts = new LocalArtifactStore({
     storage: storagePath,
     scratch: config.imgdir || join(dataDir, 'images'),
@@ -79,9 +87,10 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const tmpdir = config.tmpdir || join(dataDir, 'tmp');
   await mkdir(tmpdir, { recursive: true });
 
-  const db = await openSqliteDatabase(join(dataDir, 'imagefactory.sqlite'));
-  // The daemon is the only writer of its embedded database, so reads can be cached safely.
-  const store = new CachedImageStore(new KyselyImageStore(db));
+  const db = await openDatabase(config.database_url, join(dataDir, 'imagefactory.sqlite'));
+  // The daemon is the only writer of its embedded database, so reads can be cached safely; a shared
+  // PostgreSQL database has other writers (daemons, workers), so every read goes to it.
+  const store = config.database_url ? new KyselyImageStore(db) : new CachedImageStore(new KyselyImageStore(db));
   const events = new ImageEvents();
   const status = new StatusWriter(store, events);
   const callbacks = new CallbackDispatcher(

@@ -1,9 +1,20 @@
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../domain/errors.js';
+import { redactUrl } from '../domain/redact-url.js';
 import { migrations } from './migrations/index.js';
 import type { DatabaseSchema } from './schema.js';
 
 export type Db = Kysely<DatabaseSchema>;
+
+/**
+ * Opens the metadata database named by `database_url` (empty = the embedded SQLite file at
+ * `sqlitePath`) and brings its schema up to date. One migration set serves both dialects.
+ */
+export async function openDatabase(url: string, sqlitePath: string): Promise<Db> {
+  return url ? openPostgresDatabase(url) : openSqliteDatabase(sqlitePath);
+}
 
 /** Opens (creating if needed) the embedded SQLite database and brings its schema up to date. */
 export async function openSqliteDatabase(path: string): Promise<Db> {
@@ -14,6 +25,38 @@ export async function openSqliteDatabase(path: string): Promise<Db> {
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(db);
+  return db;
+}
+
+// Counts (int8) and sums (numeric) come back as JS numbers, as SQLite's do: our values stay far below 2^53.
+const PG_TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/**
+ * A PostgreSQL database shared by any number of daemons and workers. It must answer at start-up:
+ * otherwise a clear error naming the URL (without its password).
+ */
+export async function openPostgresDatabase(url: string, maxConnections = 10): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections, connectionTimeoutMillis: 10_000, types: PG_TYPES as never });
+  // An idle connection dropped by the server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('SELECT 1');
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw new AppError('STORE_UNAVAILABLE', `database ${redactUrl(url)} is unreachable: ${(e as Error).message}`);
+  }
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
   return db;
 }
 
