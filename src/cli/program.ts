@@ -8,6 +8,7 @@ import { imagesCommand } from './commands/images.js';
 import { importBaseImageCommand } from './commands/import-base-image.js';
 import { logCommand } from './commands/log.js';
 import { pluginsCommand } from './commands/plugins.js';
+import { workersCommand } from './commands/workers.js';
 import { providerImageCommand } from './commands/provider-image.js';
 import { targetImageCommand } from './commands/target-image.js';
 import { targetsCommand } from './commands/targets.js';
@@ -69,7 +70,7 @@ export async function runCli(argv: readonly string[], env: CliEnv, io: CliIo, ve
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run "imagefactory --help" for usage)');
 
-  for (const make of [baseImageCommand, targetImageCommand, providerImageCommand, importBaseImageCommand, imagesCommand, deleteCommand, pluginsCommand, targetsCommand, logCommand, downloadCommand]) {
+  for (const make of [baseImageCommand, targetImageCommand, providerImageCommand, importBaseImageCommand, imagesCommand, deleteCommand, pluginsCommand, targetsCommand, logCommand, downloadCommand, workersCommand]) {
     program.addCommand(make(run).exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   }
 

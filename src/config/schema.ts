@@ -79,7 +79,13 @@ export const CONFIG_SCHEMA = {
   s3_region: { type: 'string', default: 'us-east-1', doc: 'S3 region for an s3:// artifact_store.' },
   s3_access_key_id: { type: 'string', default: '', doc: 'S3 access key id; empty = the AWS SDK default chain (AWS_ACCESS_KEY_ID, shared config files...).' },
   s3_secret_access_key: { type: 'string', default: '', secret: true, doc: 'S3 secret access key (with s3_access_key_id).' },
-  build_mode: { type: 'string', default: 'local', flag: '--build_mode', values: ['local', 'queue'], doc: 'local = the daemon runs builds itself (the default); queue = builds as jobs in the PostgreSQL database_url for `imagefactory worker` processes, not implemented yet: start-up refuses it.' },
+  build_mode: { type: 'string', default: 'local', flag: '--build_mode', values: ['local', 'queue'], doc: 'local = the daemon runs builds itself (the default); queue = builds are jobs in the PostgreSQL database_url, run by `imagefactory worker` processes (the daemon builds nothing).' },
+  worker_concurrency: { type: 'integer', default: 1, flag: '--worker_concurrency', min: 1, max: 64, doc: 'Builds one `imagefactory worker` runs at once.' },
+  worker_id: { type: 'string', default: '', flag: '--worker_id', doc: 'Name of an `imagefactory worker` in `imagefactory workers` (default <hostname>-<pid>).' },
+  worker_grace_seconds: { type: 'integer', default: 300, min: 0, doc: 'On SIGTERM a worker takes no more jobs and lets running builds finish for this long, then stops them and hands them back to the queue.' },
+  job_lease_seconds: { type: 'integer', default: 60, min: 2, max: 3600, doc: 'Queue mode: a worker renews the lease of its job every quarter of this; a job whose worker died is retried by another after this long.' },
+  job_max_attempts: { type: 'integer', default: 3, min: 1, max: 20, doc: 'Queue mode: attempts per build job, counting retries after transient failures and expired leases.' },
+  job_retry_delay_seconds: { type: 'integer', default: 30, min: 1, doc: 'Queue mode: delay before the first retry of a job; it doubles (with jitter) for each further one.' },
 } as const satisfies Record<string, ConfigKey>;
 
 function checkDatabaseUrl(v: string): string | undefined {

@@ -32,6 +32,8 @@ import { CachedImageStore } from '../store/cached-image-store.js';
 import { KyselyImageStore } from '../store/kysely-image-store.js';
 import { LocalArtifactStore } from '../store/local-artifact-store.js';
 import { recoverInterruptedImages } from './recover-interrupted-images.js';
+import { openBuildQueue } from './build-queue.js';
+import type { BuildScheduler } from '../core/ports/build-scheduler.js';
 import { VERSION } from './version.js';
 
 export interface ContainerOptions {
@@ -50,7 +52,7 @@ export interface ContainerOptions {
 
 export interface Container {
   app: FastifyInstance;
-  engine: BuildEngine;
+  engine: BuildScheduler;
   store: ImageStore;
   events: ImageEvents;
   callbacks: CallbackDispatcher;
@@ -72,9 +74,6 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const dataDir = config.data_dir;
   if (config.artifact_store.startsWith('s3://')) {
     throw new AppError('CONFIG_INVALID', `config key "artifact_store": ${config.artifact_store}: the S3 artifact store is not implemented yet; use a directory`);
-  }
-  if (config.build_mode === 'queue') {
-    throw new AppError('CONFIG_INVALID', 'config key "build_mode": "queue" (builds by imagefactory worker processes) is not implemented yet; use "local"');
   }
   const storagePath = config.artifact_store
     || (typeof config.image_manager_args.storage_path === 'string' ? config.image_manager_args.storage_path : join(dataDir, 'storage'));
@@ -138,10 +137,13 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       },
     },
   };
-  const engine = new BuildEngine(deps);
-  await recoverInterruptedImages(store, status, logger, engine);
+  // build_mode queue: builds are jobs for worker processes, and unfinished ones survive restarts.
+  const queued = config.build_mode === 'queue' ? await openBuildQueue(config, { store, status, events, plugins, logger }) : null;
+  const engine: BuildScheduler = queued?.scheduler ?? new BuildEngine(deps);
+  if (queued) await queued.scheduler.resume();
+  else await recoverInterruptedImages(store, status, logger, engine);
   const creator = new ImageCreator({
-    store, plugins, engine, credentials, rootpwRequired: config.tdl_require_root_pw,
+    store, plugins, engine, credentials, rootpwRequired: config.tdl_require_root_pw, inlineCredentials: !queued,
     fetchTemplate: createTemplateFetcher({ maxBytes: config.template_fetch_max_bytes, timeoutMs: 15_000 }),
   });
   const deleteDeps = { store, artifacts, plugins, engine, status, logger, execFactory, credentials };
@@ -164,6 +166,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       jeos: createJeosCatalog(config.jeos_config),
       isBuilding: (id) => engine.isRunning(id),
       version: VERSION,
+      workers: queued?.workers,
     },
     surfaces: (opts.surfaces ?? []).map((s) => (app: FastifyInstance) => s(app, partial)),
   });
@@ -175,6 +178,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       await app.close();
       await engine.shutdown(signal);
       await Promise.race([callbacks.drain(), new Promise((r) => setTimeout(r, 2000))]);
+      await queued?.close();
       await db.destroy();
     },
   };

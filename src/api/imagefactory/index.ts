@@ -10,6 +10,7 @@ import { registerImageRoutes } from './routes/image-routes.js';
 import { registerImportRoutes } from './routes/import-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
+import { registerWorkerRoutes } from './routes/worker-routes.js';
 import { parseXmlBody } from './xml-body.js';
 import { registerMethodNotAllowed } from './method-not-allowed.js';
 
@@ -51,6 +52,7 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
   registerImageRoutes(app, deps);
   registerFileRoutes(app, deps);
   registerImportRoutes(app, deps);
+  registerWorkerRoutes(app, deps);
 }
 
 function authenticate(deps: ImageFactoryApiDeps, req: FastifyRequest): void {
