@@ -16,7 +16,7 @@ export interface BuildQueue {
 }
 
 /** The daemon's side of build_mode queue: the PostgreSQL job queue, the worker registry, the scheduler. */
-export async function openBuildQueue(config: Config, deps: { store: ImageStore; status: StatusWriter; events: ImageEvents; plugins: PluginCatalog; logger: Logger }): Promise<BuildQueue> {
+export async function openBuildQueue(config: Config, deps: { store: ImageStore; status: StatusWriter; events: ImageEvents; plugins: PluginCatalog; logger: Logger; publish?: (imageId: string) => Promise<void> }): Promise<BuildQueue> {
   const policy = { leaseSeconds: config.job_lease_seconds, retryDelaySeconds: config.job_retry_delay_seconds };
   const queue = await PgBossJobQueue.open({ connectionString: config.database_url, policy, supervise: true });
   const registry = await PgWorkerRegistry.open(config.database_url).catch(async (e) => { await queue.close(); throw e; });

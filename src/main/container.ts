@@ -5,7 +5,6 @@ import { buildApp } from '../api/app.js';
 import { createJeosCatalog } from '../api/imagefactory/jeos.js';
 import { OAuthVerifier } from '../api/imagefactory/oauth.js';
 import type { Config } from '../config/schema.js';
-import { AppError } from '../domain/errors.js';
 import { BuildEngine } from '../core/builds/build-engine.js';
 import type { BuildDeps } from '../core/builds/build-deps.js';
 import { ImageEvents } from '../core/builds/image-events.js';
@@ -30,9 +29,10 @@ import type { OsPlugin, ProviderPlugin, TargetPlugin } from '../plugins/sdk/inde
 import { openDatabase, type Db } from '../store/database.js';
 import { CachedImageStore } from '../store/cached-image-store.js';
 import { KyselyImageStore } from '../store/kysely-image-store.js';
-import { LocalArtifactStore } from '../store/local-artifact-store.js';
 import { recoverInterruptedImages } from './recover-interrupted-images.js';
 import { openBuildQueue } from './build-queue.js';
+import { openArtifactStore } from './artifact-store.js';
+import type { ArtifactStore } from '../core/ports/artifact-store.js';
 import type { BuildScheduler } from '../core/ports/build-scheduler.js';
 import { VERSION } from './version.js';
 
@@ -58,7 +58,7 @@ export interface Container {
   callbacks: CallbackDispatcher;
   db: Db;
   config: Config;
-  artifacts: LocalArtifactStore;
+  artifacts: ArtifactStore;
   /** The Image Factory delete use-case (catalog APIs delete through it too). */
   deleteImage(kind: ImageKind, id: string, req: DeleteRequest): Promise<void>;
   /** Stops builds (FAILED with the reason), waits for them, closes the database. */
@@ -72,17 +72,7 @@ const BUILD_NICENESS = 10;
 export async function createContainer(opts: ContainerOptions): Promise<Container> {
   const { config, logger } = opts;
   const dataDir = config.data_dir;
-  if (config.artifact_store.startsWith('s3://')) {
-    throw new AppError('CONFIG_INVALID', `config key "artifact_store": ${config.artifact_store}: the S3 artifact store is not implemented yet; use a directory`);
-  }
-  const storagePath = config.artifact_store
-    || (typeof config.image_manager_args.storage_path === 'string' ? config.image_manager_args.storage_path : join(dataDir, 'storage'));
-  const artifacts = new LocalArtifactStore({
-    storage: storagePath,
-    scratch: config.imgdir || join(dataDir, 'images'),
-    cache: join(dataDir, 'cache'),
-  });
-  await artifacts.init();
+  const artifacts = await openArtifactStore(config);
   const tmpdir = config.tmpdir || join(dataDir, 'tmp');
   await mkdir(tmpdir, { recursive: true });
 
@@ -138,7 +128,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     },
   };
   // build_mode queue: builds are jobs for worker processes, and unfinished ones survive restarts.
-  const queued = config.build_mode === 'queue' ? await openBuildQueue(config, { store, status, events, plugins, logger }) : null;
+  const queued = config.build_mode === 'queue' ? await openBuildQueue(config, { store, status, events, plugins, logger, publish: artifacts.publish?.bind(artifacts) }) : null;
   const engine: BuildScheduler = queued?.scheduler ?? new BuildEngine(deps);
   if (queued) await queued.scheduler.resume();
   else await recoverInterruptedImages(store, status, logger, engine);
@@ -179,6 +169,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       await engine.shutdown(signal);
       await Promise.race([callbacks.drain(), new Promise((r) => setTimeout(r, 2000))]);
       await queued?.close();
+      artifacts.close?.();
       await db.destroy();
     },
   };

@@ -22,7 +22,7 @@ import { PgBossJobQueue } from '../queue/pg-boss-job-queue.js';
 import { PgWorkerRegistry } from '../queue/pg-worker-registry.js';
 import { openPostgresDatabase } from '../store/database.js';
 import { KyselyImageStore } from '../store/kysely-image-store.js';
-import { LocalArtifactStore } from '../store/local-artifact-store.js';
+import { openArtifactStore } from './artifact-store.js';
 import { buildSettings } from './build-settings.js';
 import { builtinPlugins } from './builtin-plugins.js';
 import { parseDaemonFlags } from './daemon-options.js';
@@ -52,14 +52,8 @@ const BUILD_NICENESS = 10;
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { config, logger } = opts;
   if (!config.database_url) throw new AppError('CONFIG_INVALID', 'config key "database_url": a worker needs the shared PostgreSQL database (postgres://...)');
-  if (config.artifact_store.startsWith('s3://')) throw new AppError('CONFIG_INVALID', `config key "artifact_store": ${config.artifact_store}: the S3 artifact store is not implemented yet; use a directory shared with the daemon`);
   const dataDir = config.data_dir;
-  const artifacts = new LocalArtifactStore({
-    storage: config.artifact_store || (typeof config.image_manager_args.storage_path === 'string' ? config.image_manager_args.storage_path : join(dataDir, 'storage')),
-    scratch: config.imgdir || join(dataDir, 'images'),
-    cache: join(dataDir, 'cache'),
-  });
-  await artifacts.init();
+  const artifacts = await openArtifactStore(config);
   const tmpdir = config.tmpdir || join(dataDir, 'tmp');
   await mkdir(tmpdir, { recursive: true });
   const db = await openPostgresDatabase(config.database_url, config.worker_concurrency + 2);
@@ -104,6 +98,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await worker.stop(graceMs);
       await queue!.close();
       await registry!.close();
+      artifacts.close?.();
       await db.destroy();
     },
   };

@@ -10,6 +10,7 @@ const BOSS = 'pgboss';
 const OURS = 'imagefactory_queue';
 /** Serialises "enqueue or hold" against "release the holds", so no dependent is ever left behind. */
 const HOLD_LOCK = 7_301_955_421;
+const QUEUE_CREATION_LOCK = 7_301_955_422;
 
 interface Token { queue: string; id: string; retryCount: number }
 
@@ -194,7 +195,12 @@ export class PgBossJobQueue implements JobQueue {
   private async ensureQueue(requires: string): Promise<void> {
     const name = queueName(requires);
     if (this.queues.has(name)) return;
-    await this.boss.createQueue(name, { name, policy: 'standard' });
+    // pg-boss 10 creates a queue as a partition with a foreign key: two creations at once deadlock,
+    // so every process takes one advisory lock around it.
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [QUEUE_CREATION_LOCK]);
+      if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, { name, policy: 'standard' });
+    });
     this.queues.add(name);
   }
 

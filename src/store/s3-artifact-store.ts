@@ -86,6 +86,7 @@ export class S3ArtifactStore implements ArtifactStore {
   /** True when the store has it; a file made on another machine is fetched into the working copy. */
   async exists(path: string): Promise<boolean> {
     if (await this.local.exists(path)) return true;
+    if (!this.isStored(path)) return false; // scratch files live on this machine only
     const key = this.key(path);
     const under = await this.list(`${key}/`);
     if (under.length) {
@@ -102,6 +103,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async openRead(path: string): Promise<ReadableArtifact | undefined> {
+    if (!this.isStored(path)) return this.local.openRead(path);
     const key = this.key(path);
     let head;
     try {
@@ -120,12 +122,17 @@ export class S3ArtifactStore implements ArtifactStore {
     };
   }
 
-  /** Uploads the image's files written in place (build and serial logs, SBOM). */
+  /**
+   * Uploads the image's files written in place (build and serial logs, SBOM), and a disk upload the
+   * daemon received for an import (once), so that a worker on another machine can convert it.
+   */
   async publish(imageId: string): Promise<void> {
     for (const name of ['build.log', 'serial.log', 'sbom.spdx.json'] as const) {
       const path = this.artifactPath(imageId, name);
       if (await this.local.exists(path)) await this.upload(path);
     }
+    const upload = join(this.opts.local.scratch, imageId, IMPORT_UPLOAD);
+    if ((await this.local.exists(upload)) && !(await this.openRead(upload))) await this.upload(upload);
   }
 
   private async upload(path: string): Promise<void> {
@@ -155,14 +162,25 @@ export class S3ArtifactStore implements ArtifactStore {
     return keys;
   }
 
-  /** A working-copy path under the storage directory → its object key. */
+  private isStored(path: string): boolean {
+    const rel = relative(this.opts.local.storage, path);
+    const scratch = relative(this.opts.local.scratch, path).split(sep);
+    return (Boolean(rel) && !rel.startsWith('..')) || (scratch.length === 2 && scratch[1] === IMPORT_UPLOAD && !scratch[0].startsWith('..'));
+  }
+
+  /** A working-copy path under the storage directory (or an import upload in scratch) → its object key. */
   private key(path: string): string {
+    const scratch = relative(this.opts.local.scratch, path).split(sep);
+    if (scratch.length === 2 && scratch[1] === IMPORT_UPLOAD && !scratch[0].startsWith('..')) return this.prefix ? `${this.prefix}/${scratch.join('/')}` : scratch.join('/');
     const rel = relative(this.opts.local.storage, path);
     if (!rel || rel.startsWith('..')) throw new Error(`not an artifact path: ${path}`);
     const k = rel.split(sep).join('/');
     return this.prefix ? `${this.prefix}/${k}` : k;
   }
 }
+
+/** Where the import use-case leaves an uploaded disk in the image's scratch directory. */
+const IMPORT_UPLOAD = 'import.upload';
 
 async function filesUnder(path: string): Promise<string[]> {
   const st = await stat(path);

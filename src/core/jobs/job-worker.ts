@@ -123,6 +123,8 @@ export class JobWorker {
       }
     }
     await this.registry.heartbeat(this.opts.id, this.current()).catch((e) => this.deps.logger.warn({ err: e }, 'worker heartbeat failed'));
+    // Object stores: the build log so far, for the API on other machines.
+    for (const id of this.current()) await this.deps.artifacts.publish?.(id).catch((e) => this.deps.logger.warn({ err: e, imageId: id }, 'publishing the build log failed'));
   }
 
   private async run(entry: Running, imageId: string): Promise<void> {
@@ -134,6 +136,8 @@ export class JobWorker {
       return;
     }
     const log = await BuildLog.open(artifacts.artifactPath(image.id, 'build.log'));
+    let closed: Promise<void> | undefined;
+    const closeLog = () => (closed ??= log.close());
     const retried = lease.attempt > 1 ? ` (attempt ${lease.attempt} of ${lease.maxAttempts}, retried after: ${lease.previousError ?? 'an earlier failure'})` : '';
     let keepScratch = false;
     try {
@@ -151,15 +155,19 @@ export class JobWorker {
           ? await runTargetImageBuild(this.deps, current, controller.signal, log, progress)
           : await runProviderImageBuild(this.deps, current, undefined, controller.signal, log, progress);
       if (controller.signal.aborted) throw new AppError('BUILD_CANCELLED');
-      // The image first: a worker dying in between leaves a job whose next run finds it COMPLETE.
-      await status.complete(current, patch);
+      // The log is complete and published before the image is: whoever sees COMPLETE can read it all.
       log.line(`Build complete on worker ${this.opts.id}`);
+      await closeLog();
+      await artifacts.publish?.(image.id);
+      // The image before the job: a worker dying in between leaves a job whose next run finds it COMPLETE.
+      await status.complete(current, patch);
       await this.queue.complete(lease.token).catch((e) => this.deps.logger.warn({ err: e, imageId }, 'the job ended while its lease was lost'));
     } catch (e) {
       keepScratch = await this.recordFailure(entry, image, e, log);
     } finally {
       if (!keepScratch) await artifacts.removeScratch(image.id).catch(() => undefined);
-      await log.close();
+      await closeLog();
+      await artifacts.publish?.(image.id).catch((e) => this.deps.logger.warn({ err: e, imageId }, 'publishing the build log failed'));
     }
   }
 
@@ -168,7 +176,11 @@ export class JobWorker {
     const parentId = image.kind === 'target_image' ? image.baseImageId : image.kind === 'provider_image' ? image.targetImageId : null;
     if (!parentId) return;
     const parent = await this.deps.store.get(parentId);
-    if (parent?.status === 'COMPLETE') return;
+    if (parent?.status === 'COMPLETE') {
+      // exists() also fetches the parent's body from an object store into this machine's working copy.
+      if (await this.deps.artifacts.exists(this.deps.artifacts.bodyPath(parentId))) return;
+      throw new AppError('JOB_DEPENDENCY_FAILED', `The body of ${parent.kind === 'target_image' ? 'TargetImage' : 'BaseImage'} ${parentId} is missing from the artifact store.`);
+    }
     const parentClass = parent?.kind === 'target_image' ? 'TargetImage' : 'BaseImage';
     const childClass = image.kind === 'provider_image' ? 'ProviderImage' : 'TargetImage';
     throw new AppError('JOB_DEPENDENCY_FAILED', `The ${parentClass} (${parentId}) for our ${childClass} has failed its build.  Cannot continue.`);

@@ -19,6 +19,8 @@ export interface QueuedBuildSchedulerDeps {
   logger: Logger;
   /** How often images being built elsewhere are looked at (events, dead jobs, missing capabilities). */
   watchMs: number;
+  /** Object stores: makes what the daemon received (an imported disk) visible to the workers. */
+  publish?: (imageId: string) => Promise<void>;
   /** Attempts per job (job_max_attempts). */
   maxAttempts: number;
   /** A worker not heard from for this long no longer counts. */
@@ -34,6 +36,7 @@ export interface QueuedBuildSchedulerDeps {
  */
 export class QueuedBuildScheduler implements BuildScheduler {
   private readonly watched = new Map<string, { status: ImageStatus; updatedAt: string }>();
+  private readonly enqueuing = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private watching: Promise<void> = Promise.resolve();
 
@@ -56,16 +59,24 @@ export class QueuedBuildScheduler implements BuildScheduler {
 
   start(image: ImageRecord): void {
     this.watched.set(image.id, { status: image.status, updatedAt: image.updatedAt });
-    this.deps.queue.enqueue(imageJobSpec(image, this.deps.plugins, this.deps.maxAttempts)).then(
-      async () => {
-        // Unless a worker was quicker: it must not be set back from BUILDING.
-        if ((await this.deps.store.get(image.id))?.status === 'NEW') await this.deps.status.transition(image.id, 'PENDING', { activity: 'Queued for a build worker' });
-      },
-      (e) => {
-        this.deps.logger.error({ err: e, imageId: image.id }, 'enqueueing a build failed');
-        return this.deps.status.fail(image, 'The build could not be queued (the job queue is unreachable); create the image again');
-      },
-    ).catch(() => undefined);
+    // A dependency unknown to the queue counts as ended: the parent's job must exist before the child's.
+    const parentId = image.kind === 'target_image' ? image.baseImageId : image.kind === 'provider_image' ? image.targetImageId : null;
+    const parent = (parentId && this.enqueuing.get(parentId)) || Promise.resolve();
+    const done = parent.then(() => this.enqueue(image)).finally(() => { if (this.enqueuing.get(image.id) === done) this.enqueuing.delete(image.id); });
+    this.enqueuing.set(image.id, done);
+  }
+
+  /** Enqueues (idempotently); on failure the image stays NEW and watch() tries again: builds pause, not fail. */
+  private async enqueue(image: ImageRecord): Promise<void> {
+    try {
+      await this.deps.publish?.(image.id);
+      await this.deps.queue.enqueue(imageJobSpec(image, this.deps.plugins, this.deps.maxAttempts));
+    } catch (e) {
+      this.deps.logger.warn({ err: e, imageId: image.id }, 'enqueueing a build failed; trying again');
+      return;
+    }
+    // Unless a worker was quicker: it must not be set back from BUILDING.
+    if ((await this.deps.store.get(image.id))?.status === 'NEW') await this.deps.status.transition(image.id, 'PENDING', { activity: 'Queued for a build worker' });
   }
 
   /** A DELETE: the job is cancelled; its worker kills the build at its next heartbeat and lets go. */
@@ -107,7 +118,10 @@ export class QueuedBuildScheduler implements BuildScheduler {
       }
       if (TERMINAL_STATUSES.has(image.status) || image.status === 'DELETING') { this.watched.delete(id); continue; }
       const job = await this.deps.queue.get(id);
-      if (!job) continue;
+      if (!job) {
+        if (image.status === 'NEW') await this.enqueue(image);
+        continue;
+      }
       if (job.state === 'failed' || job.state === 'cancelled') {
         // The job ended without a worker recording it (a lease expired on the last attempt).
         await this.deps.status.fail(image, `The build job ${job.state === 'failed' ? 'failed' : 'was cancelled'} after ${job.attempt} attempt(s): ${job.error ?? 'no reason recorded'}`);
