@@ -50,7 +50,7 @@ export async function openPostgresDatabase(url: string, maxConnections = 10): Pr
     await pool.end().catch(() => undefined);
     throw new AppError('STORE_UNAVAILABLE', `database ${redactUrl(url)} is unreachable: ${(e as Error).message}`);
   }
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: unavailableAsAppError(pool, url) }) });
   try {
     await migrate(db);
   } catch (e) {
@@ -58,6 +58,33 @@ export async function openPostgresDatabase(url: string, maxConnections = 10): Pr
     throw e;
   }
   return db;
+}
+
+/**
+ * The database going away while we run (restart, network) becomes STORE_UNAVAILABLE naming it, which
+ * the APIs answer with 503 and the reason, instead of an internal error.
+ */
+function unavailableAsAppError(pool: pg.Pool, url: string): pg.Pool {
+  const unavailable = (e: unknown) => {
+    const code = String((e as { code?: string }).code ?? '');
+    const lost = !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57');
+    return lost ? new AppError('STORE_UNAVAILABLE', `database ${redactUrl(url)} is unreachable: ${(e as Error).message}`, { cause: e }) : e;
+  };
+  const wrapped = new WeakSet<pg.PoolClient>(); // pooled clients come back: wrap each one once
+  return new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop !== 'connect') return Reflect.get(target, prop, receiver);
+      return async () => {
+        let client: pg.PoolClient;
+        try { client = await target.connect(); } catch (e) { throw unavailable(e); }
+        if (wrapped.has(client)) return client;
+        wrapped.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        (client as unknown as { query: unknown }).query = (...args: unknown[]) => query(...args).catch((e) => { throw unavailable(e); });
+        return client;
+      };
+    },
+  });
 }
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { mockTemplate, startTestDaemon, waitForStatus, type TestDaemon } from '../helpers/test-daemon.js';
+import { startCatalogDaemon } from '../catalog/catalog-fixtures.js';
 
 const DAEMON = fileURLToPath(new URL('../../src/main/daemon.ts', import.meta.url));
 let dir: string;
@@ -76,5 +77,25 @@ test('two daemons on one PostgreSQL database see each other\'s writes at once (n
     assert.ok(listed.base_images.some((i) => i.base_image.id === created.id));
   } finally {
     for (const d of daemons) await d.stop();
+  }
+});
+
+test('the database going away while running: requests answer 503 naming it, never 500', async () => {
+  const own = await startPostgres();
+  const url = await own.createDatabase('goes_away');
+  const d = await startCatalogDaemon({ dataDir: await mkdtemp(join(dir, 'away-')), flags: { database_url: url } });
+  try {
+    assert.equal((await fetch(`${d.url}/imagefactory/base_images`)).status, 200);
+    assert.equal((await fetch(`${d.url}/v2.1/images`)).status, 200);
+    await own.stop();
+    const res = await fetch(`${d.url}/imagefactory/base_images`);
+    assert.equal(res.status, 503);
+    assert.match(await res.text(), /database postgres:\/\/postgres@127\.0\.0\.1:\d+\/goes_away is unreachable/);
+    const nova = await fetch(`${d.url}/v2.1/images`);
+    assert.equal(nova.status, 503);
+    assert.match(JSON.stringify(await nova.json()), /serviceUnavailable.*is unreachable/);
+  } finally {
+    await d.stop().catch(() => undefined);
+    await own.stop();
   }
 });

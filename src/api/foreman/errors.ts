@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isAppError } from '../../domain/errors.js';
 import { isCatalogError, type CatalogError } from '../../catalog/catalog-errors.js';
 
 /** A Foreman error with its exact body (some are wrapped in "error", some are not). */
@@ -34,6 +35,7 @@ export function foremanErrorHandler(error: FastifyError, req: FastifyRequest, re
     reply.code(mapped.status).type('application/json; charset=utf-8').send(mapped.body);
     return;
   }
+  if (isAppError(error) && error.category === 'transient') { reply.code(503).send({ error: { message: error.message } }); return; } // database unreachable
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') { reply.code(413).send({ error: { message: 'Request body is too large' } }); return; }
   if (error.statusCode && error.statusCode < 500) { reply.code(error.statusCode).send({ error: { message: error.message } }); return; }
   req.log.error({ err: error }, 'foreman request failed');

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isAppError } from '../../domain/errors.js';
 import { isCatalogError } from '../../catalog/catalog-errors.js';
 
 /** A Hostway error with its fault key (docs' Zone/ImageList pages). */
@@ -26,6 +27,7 @@ export function notFound(_req: FastifyRequest, reply: FastifyReply): FastifyRepl
 export function hostwayErrorHandler(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof HostwayError) { sendHostwayError(reply, error.status, error.message); return; }
   if (isCatalogError(error) && error.kind === 'not-found') { sendHostwayError(reply, 404, 'Resource not found'); return; }
+  if (isAppError(error) && error.category === 'transient') { sendHostwayError(reply, 503, error.message); return; } // database unreachable
   if (error.statusCode && error.statusCode < 500) { sendHostwayError(reply, error.statusCode, error.message); return; }
   req.log.error({ err: error }, 'hostway request failed');
   sendHostwayError(reply, 500, 'Internal server error');

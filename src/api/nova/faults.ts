@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isAppError } from '../../domain/errors.js';
 import { isCatalogError, type CatalogErrorKind } from '../../catalog/catalog-errors.js';
 
 /** A Nova fault: the status picks the fault name (wsgi.Fault). */
@@ -30,6 +31,7 @@ export function sendFault(reply: FastifyReply, status: number, message: string):
 export function novaErrorHandler(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof NovaFault) { sendFault(reply, error.status, error.message); return; }
   if (isCatalogError(error)) { sendFault(reply, CATALOG_STATUS[error.kind], error.message); return; }
+  if (isAppError(error) && error.category === 'transient') { sendFault(reply, 503, error.message); return; } // database unreachable
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': sendFault(reply, 413, 'Request is too large.'); return;
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': sendFault(reply, 415, 'Unsupported Content-Type'); return;
