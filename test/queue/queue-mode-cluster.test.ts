@@ -195,10 +195,21 @@ describe('build_mode queue: one daemon, three workers, one PostgreSQL', () => {
     for (const id of targets) assert.equal((await waitForStatus(daemon.url, path('target_images', id), ['COMPLETE', 'FAILED'], 120_000)).status, 'COMPLETE');
   });
 
-  test('SIGTERM: a worker finishes (or hands back) its job and leaves the registry', async () => {
-    const [id, w] = [...workers.entries()][0];
-    assert.equal(await w.stop('SIGTERM'), 0);
-    workers.delete(id);
-    assert.ok(!(await workersDoc()).workers.some((x) => x.id === id));
+  test('SIGTERM mid-build: the worker hands its job back (grace 0 here), leaves the registry, and another worker completes it', async () => {
+    const id = await mockBase(6000);
+    let holder: string | undefined;
+    for (const end = Date.now() + 30_000; !holder && Date.now() < end;) {
+      holder = (await workersDoc()).workers.find((w) => w.current_jobs.includes(id))?.id;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(holder);
+    assert.equal(await workers.get(holder)!.stop('SIGTERM'), 0);
+    workers.delete(holder);
+    assert.ok(!(await workersDoc()).workers.some((x) => x.id === holder));
+    const done = await waitForStatus(daemon.url, path('base_images', id), ['COMPLETE', 'FAILED'], 60_000);
+    assert.equal(done.status, 'COMPLETE', JSON.stringify(done.status_detail));
+    const text = await log('base_images', id);
+    assert.match(text, new RegExp(`Build handed back: worker ${holder} was stopped while building \\(attempt 1\\)`));
+    assert.match(text, /attempt 2 of 3, retried after: worker w\d was stopped while building/);
   });
 });
