@@ -74,6 +74,9 @@ export async function runCli(argv: readonly string[], env: CliEnv, io: CliIo, ve
     program.addCommand(make(run).exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   }
 
+  // Listed for --help only: src/main/cli.ts starts the worker process before this parser runs.
+  program.addCommand(new Command('worker').description('run a build worker for a build_mode queue daemon (imagefactory worker --help)'));
+
   try {
     await program.parseAsync(rest, { from: 'user' });
   } catch (e) {
