@@ -62,7 +62,7 @@ export class QueuedBuildScheduler implements BuildScheduler {
     // A dependency unknown to the queue counts as ended: the parent's job must exist before the child's.
     const parentId = image.kind === 'target_image' ? image.baseImageId : image.kind === 'provider_image' ? image.targetImageId : null;
     const parent = (parentId && this.enqueuing.get(parentId)) || Promise.resolve();
-    const done = parent.then(() => this.enqueue(image)).finally(() => { if (this.enqueuing.get(image.id) === done) this.enqueuing.delete(image.id); });
+    const done = parent.then(() => this.enqueue(image)).catch(() => undefined).finally(() => { if (this.enqueuing.get(image.id) === done) this.enqueuing.delete(image.id); });
     this.enqueuing.set(image.id, done);
   }
 
@@ -71,12 +71,12 @@ export class QueuedBuildScheduler implements BuildScheduler {
     try {
       await this.deps.publish?.(image.id);
       await this.deps.queue.enqueue(imageJobSpec(image, this.deps.plugins, this.deps.maxAttempts));
+      // Unless a worker was quicker: it must not be set back from BUILDING.
+      if ((await this.deps.store.get(image.id))?.status === 'NEW') await this.deps.status.transition(image.id, 'PENDING', { activity: 'Queued for a build worker' });
     } catch (e) {
+      // Also a daemon stopping meanwhile: the job (or its absence) is found again at the next start.
       this.deps.logger.warn({ err: e, imageId: image.id }, 'enqueueing a build failed; trying again');
-      return;
     }
-    // Unless a worker was quicker: it must not be set back from BUILDING.
-    if ((await this.deps.store.get(image.id))?.status === 'NEW') await this.deps.status.transition(image.id, 'PENDING', { activity: 'Queued for a build worker' });
   }
 
   /** A DELETE: the job is cancelled; its worker kills the build at its next heartbeat and lets go. */
