@@ -19,6 +19,7 @@ APT_PACKAGES=(
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-daemon-system
   golang-go golang-github-vmware-govmomi-dev
   chromium
+  postgresql-15
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

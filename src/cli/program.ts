@@ -8,6 +8,7 @@ import { imagesCommand } from './commands/images.js';
 import { importBaseImageCommand } from './commands/import-base-image.js';
 import { logCommand } from './commands/log.js';
 import { pluginsCommand } from './commands/plugins.js';
+import { workersCommand } from './commands/workers.js';
 import { providerImageCommand } from './commands/provider-image.js';
 import { targetImageCommand } from './commands/target-image.js';
 import { targetsCommand } from './commands/targets.js';
@@ -69,9 +70,12 @@ export async function runCli(argv: readonly string[], env: CliEnv, io: CliIo, ve
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run "imagefactory --help" for usage)');
 
-  for (const make of [baseImageCommand, targetImageCommand, providerImageCommand, importBaseImageCommand, imagesCommand, deleteCommand, pluginsCommand, targetsCommand, logCommand, downloadCommand]) {
+  for (const make of [baseImageCommand, targetImageCommand, providerImageCommand, importBaseImageCommand, imagesCommand, deleteCommand, pluginsCommand, targetsCommand, logCommand, downloadCommand, workersCommand]) {
     program.addCommand(make(run).exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }));
   }
+
+  // Listed for --help only: src/main/cli.ts starts the worker process before this parser runs.
+  program.addCommand(new Command('worker').description('run a build worker for a build_mode queue daemon (imagefactory worker --help)'));
 
   try {
     await program.parseAsync(rest, { from: 'user' });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../domain/errors.js';
+import { redactUrl } from '../domain/redact-url.js';
 import { CONFIG_SCHEMA, FILE_KEY_ALIASES, type Config, type ConfigKey, type ConfigName } from './schema.js';
 
 export interface ConfigSources {
@@ -38,6 +39,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     if (value !== undefined) values[name] = coerce(name as ConfigName, value, `option ${(CONFIG_SCHEMA[name as ConfigName] as ConfigKey).flag ?? name}`);
   }
   values.config = configPath;
+  if (values.build_mode === 'queue' && !values.database_url) {
+    throw new AppError('CONFIG_INVALID', 'config key "build_mode": "queue" needs a shared PostgreSQL database: set database_url to postgres://...');
+  }
   return Object.freeze({ ...values, extra: Object.freeze(extra) }) as Config;
 }
 
@@ -84,6 +88,8 @@ function coerce(name: ConfigName, value: unknown, where: string): unknown {
     case 'string': {
       if (typeof value !== 'string') return fail(`expected a string, got ${JSON.stringify(value)}`);
       if (spec.values && !spec.values.includes(value)) return fail(`must be one of ${spec.values.join(', ')}, got "${value}"`);
+      const problem = spec.check?.(value);
+      if (problem) return fail(`${problem}, got "${redactUrl(value)}"`);
       return value;
     }
     case 'object': {
@@ -112,7 +118,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
   for (const name of NAMES) {
     const spec: ConfigKey = CONFIG_SCHEMA[name];
     const v = config[name];
-    out[name] = spec.secret && v && (typeof v !== 'object' || Object.keys(v).length) ? redactValue(v) : v;
+    out[name] = spec.secret && v && (typeof v !== 'object' || Object.keys(v).length) ? redactValue(v) : typeof v === 'string' ? redactUrl(v) : v;
   }
   return out;
 }
@@ -121,3 +127,4 @@ function redactValue(v: unknown): unknown {
   if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).map((k) => [k, 'REDACTED']));
   return 'REDACTED';
 }
+

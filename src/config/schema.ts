@@ -20,6 +20,8 @@ export interface ConfigKey {
   min?: number;
   max?: number;
   values?: readonly string[];
+  /** Further check of a string value: returns the problem, or undefined when the value is fine. */
+  check?: (value: string) => string | undefined;
 }
 
 export const CONFIG_SCHEMA = {
@@ -73,7 +75,30 @@ export const CONFIG_SCHEMA = {
   import_max_virtual_bytes: { type: 'integer', default: 2 * 1024 * 1024 * 1024 * 1024, min: 1024 * 1024, doc: 'Largest virtual disk size of an imported image (a small qcow2 can claim a huge disk); larger ones get 413.' },
   credentials_file: { type: 'string', default: '', flag: '--credentials_file', doc: 'JSON file of named credential sets ({"prod-aws": {...}}) that provider images name as {"ref": "prod-aws"}; must be owned by the daemon user with mode 0600 (default <data_dir>/credentials.json when it exists). Sets can also come from IMAGEFACTORY_CREDENTIAL_SET_<NAME> environment variables.' },
   fuse_edits: { type: 'boolean', default: true, doc: 'Make target images\' in-image edits in a qcow2 overlay shown through a FUSE export (no copy of the base disk); off, or where FUSE is unavailable, a sparse copy is edited instead.' },
+  database_url: { type: 'string', default: '', flag: '--database_url', check: checkDatabaseUrl, doc: 'Image and catalog metadata database: empty = the embedded SQLite file <data_dir>/imagefactory.sqlite; postgres://user:password@host:port/db = a PostgreSQL database that several daemons and workers may share (the password is never logged). IMAGEFACTORY_DATABASE_URL in the environment works too.' },
+  artifact_store: { type: 'string', default: '', flag: '--artifact_store', check: checkArtifactStore, doc: 'Where image files live: empty = <data_dir>/storage (or image_manager_args.storage_path); s3://bucket/prefix = an S3-compatible object store (see the s3_* keys; the bucket must exist), with working copies under <data_dir>.' },
+  s3_endpoint: { type: 'string', default: '', doc: 'S3 endpoint URL for an s3:// artifact_store (empty = AWS); path-style addressing is used when it is set.' },
+  s3_region: { type: 'string', default: 'us-east-1', doc: 'S3 region for an s3:// artifact_store.' },
+  s3_access_key_id: { type: 'string', default: '', doc: 'S3 access key id; empty = the AWS SDK default chain (AWS_ACCESS_KEY_ID, shared config files...).' },
+  s3_secret_access_key: { type: 'string', default: '', secret: true, doc: 'S3 secret access key (with s3_access_key_id).' },
+  build_mode: { type: 'string', default: 'local', flag: '--build_mode', values: ['local', 'queue'], doc: 'local = the daemon runs builds itself (the default); queue = builds are jobs in the PostgreSQL database_url, run by `imagefactory worker` processes (the daemon builds nothing).' },
+  worker_concurrency: { type: 'integer', default: 1, flag: '--worker_concurrency', min: 1, max: 64, doc: 'Builds one `imagefactory worker` runs at once.' },
+  worker_id: { type: 'string', default: '', flag: '--worker_id', doc: 'Name of an `imagefactory worker` in `imagefactory workers` (default <hostname>-<pid>).' },
+  worker_grace_seconds: { type: 'integer', default: 300, min: 0, doc: 'On SIGTERM a worker takes no more jobs and lets running builds finish for this long, then stops them and hands them back to the queue.' },
+  job_lease_seconds: { type: 'integer', default: 60, min: 2, max: 3600, doc: 'Queue mode: a worker renews the lease of its job every quarter of this; a job whose worker died is retried by another after this long.' },
+  job_max_attempts: { type: 'integer', default: 3, min: 1, max: 20, doc: 'Queue mode: attempts per build job, counting retries after transient failures and expired leases.' },
+  job_retry_delay_seconds: { type: 'integer', default: 30, min: 1, doc: 'Queue mode: delay before the first retry of a job; it doubles (with jitter) for each further one.' },
 } as const satisfies Record<string, ConfigKey>;
+
+function checkDatabaseUrl(v: string): string | undefined {
+  if (v === '' || /^postgres(ql)?:\/\/[^/?#]+\/[^/?#]+/.test(v)) return undefined;
+  return 'expected empty (the embedded SQLite database) or postgres://[user[:password]@]host[:port]/database';
+}
+
+function checkArtifactStore(v: string): string | undefined {
+  if (v === '' || v.startsWith('/') || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v)) return undefined;
+  return 'expected empty (<data_dir>/storage), an absolute directory, or s3://bucket[/prefix]';
+}
 
 export type ConfigName = keyof typeof CONFIG_SCHEMA;
 

@@ -45,6 +45,8 @@ export const ERROR_CATALOG = {
   PROVIDER_FAILED: { category: 'dependency-failed', message: 'The provider rejected the request.' },
   BUILD_CANCELLED: { category: 'cancelled', message: 'The build was cancelled.' },
   CONFIG_INVALID: { category: 'invalid-input', message: 'The configuration is invalid.' },
+  JOB_LEASE_LOST: { category: 'conflict', message: 'The job is no longer held by this worker (its lease expired, or it was cancelled).' },
+  STORE_UNAVAILABLE: { category: 'transient', message: 'The database or the artifact store is unreachable.' },
   INTERNAL: { category: 'internal', message: 'Internal error.' },
 } as const satisfies Record<string, { category: ErrorCategory; message: string }>;
 

@@ -40,6 +40,7 @@ export function catalogSurfaces(): NonNullable<ContainerOptions['surfaces']> {
         store: container.store,
         subscribe: (listener) => container.events.subscribe(listener),
         bodyPath: (id) => container.artifacts.bodyPath(id),
+        bodySize: container.artifacts.openRead && (async (id) => (await container.artifacts.openRead!(container.artifacts.bodyPath(id)))?.size),
         logger: app.log,
       });
       await sync.start();

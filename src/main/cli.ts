@@ -7,6 +7,8 @@ import { VERSION } from './version.js';
  * IMAGEFACTORY_OAUTH_KEY, IMAGEFACTORY_OAUTH_SECRET); the commands live in src/cli.
  */
 export async function main(argv: string[]): Promise<void> {
+  // `imagefactory worker` is no HTTP client: it is the build worker process itself.
+  if (argv[0] === 'worker') return (await import('./worker.js')).main(argv.slice(1));
   const code = await runCli(argv, {
     url: process.env.IMAGEFACTORY_URL || undefined,
     key: process.env.IMAGEFACTORY_OAUTH_KEY || undefined,

@@ -31,11 +31,14 @@ import { createTemplateFetcher } from '../platform/template-fetcher.js';
 import { CredentialSets } from '../platform/credential-sets.js';
 import { PluginRegistry } from '../plugins/registry.js';
 import type { OsPlugin, ProviderPlugin, TargetPlugin } from '../plugins/sdk/index.js';
-import { openSqliteDatabase, type Db } from '../store/database.js';
+import { openDatabase, type Db } from '../store/database.js';
 import { CachedImageStore } from '../store/cached-image-store.js';
 import { KyselyImageStore } from '../store/kysely-image-store.js';
-import { LocalArtifactStore } from '../store/local-artifact-store.js';
 import { recoverInterruptedImages } from './recover-interrupted-images.js';
+import { openBuildQueue } from './build-queue.js';
+import { openArtifactStore } from './artifact-store.js';
+import type { ArtifactStore } from '../core/ports/artifact-store.js';
+import type { BuildScheduler } from '../core/ports/build-scheduler.js';
 import { VERSION } from './version.js';
 
 export interface ContainerOptions {
@@ -59,7 +62,7 @@ export interface ContainerOptions {
 
 export interface Container {
   app: FastifyInstance;
-  engine: BuildEngine;
+  engine: BuildScheduler;
   store: ImageStore;
   events: ImageEvents;
   /** The event stream's fan-out (also what the event-stream benchmark watches). */
@@ -71,7 +74,7 @@ export interface Container {
   callbacks: CallbackDispatcher;
   db: Db;
   config: Config;
-  artifacts: LocalArtifactStore;
+  artifacts: ArtifactStore;
   /** The Image Factory delete use-case (catalog APIs delete through it too). */
   deleteImage(kind: ImageKind, id: string, req: DeleteRequest): Promise<void>;
   /** Stops builds (FAILED with the reason), waits for them, closes the database. */
@@ -99,21 +102,16 @@ async function cleanUpAfterCrash(config: Config, logger: Logger, roots: string[]
 export async function createContainer(opts: ContainerOptions): Promise<Container> {
   const { config, logger } = opts;
   const dataDir = config.data_dir;
-  const storagePath = typeof config.image_manager_args.storage_path === 'string' ? config.image_manager_args.storage_path : join(dataDir, 'storage');
   const scratchPath = config.imgdir || join(dataDir, 'images');
-  const artifacts = new LocalArtifactStore({
-    storage: storagePath,
-    scratch: scratchPath,
-    cache: join(dataDir, 'cache'),
-  });
-  await artifacts.init();
+  const artifacts = await openArtifactStore(config);
   const tmpdir = config.tmpdir || join(dataDir, 'tmp');
   await mkdir(tmpdir, { recursive: true });
   await cleanUpAfterCrash(config, logger, [dataDir, scratchPath], opts.recordToolProcessGroups ?? false);
 
-  const db = await openSqliteDatabase(join(dataDir, 'imagefactory.sqlite'));
-  // The daemon is the only writer of its embedded database, so reads can be cached safely.
-  const store = new CachedImageStore(new KyselyImageStore(db));
+  const db = await openDatabase(config.database_url, join(dataDir, 'imagefactory.sqlite'));
+  // The daemon is the only writer of its embedded database, so reads can be cached safely; a shared
+  // PostgreSQL database has other writers (daemons, workers), so every read goes to it.
+  const store = config.database_url ? new KyselyImageStore(db) : new CachedImageStore(new KyselyImageStore(db));
   const events = new ImageEvents();
   const status = new StatusWriter(store, events);
   const callbacks = new CallbackDispatcher(
@@ -161,13 +159,16 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       },
     },
   };
-  const engine = new BuildEngine(deps);
+  // build_mode queue: builds are jobs for worker processes, and unfinished ones survive restarts.
+  const queued = config.build_mode === 'queue' ? await openBuildQueue(config, { store, status, events, plugins, logger, publish: artifacts.publish?.bind(artifacts) }) : null;
+  const engine: BuildScheduler = queued?.scheduler ?? new BuildEngine(deps);
   const creator = new ImageCreator({
-    store, plugins, engine, credentials, rootpwRequired: config.tdl_require_root_pw,
+    store, plugins, engine, credentials, rootpwRequired: config.tdl_require_root_pw, inlineCredentials: !queued,
     fetchTemplate: createTemplateFetcher({ maxBytes: config.template_fetch_max_bytes, timeoutMs: config.fetch_timeout * 1000 }),
   });
   const deleteDeps = { store, artifacts, plugins, engine, status, logger, execFactory, credentials };
-  await recoverInterruptedImages({ store, status, engine, artifacts, deleteDeps, credentials, tmpdir, dataDir, logger });
+  if (queued) await queued.scheduler.resume();
+  else await recoverInterruptedImages({ store, status, engine, artifacts, deleteDeps, credentials, tmpdir, dataDir, logger });
 
   const removeImage = (kind: Parameters<typeof deleteImage>[1], id: string, req: Parameters<typeof deleteImage>[3]) => deleteImage(deleteDeps, kind, id, req);
   const textTable = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).map(([k, p]) => [k, String(p)]));
@@ -194,6 +195,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       jeos: createJeosCatalog(config.jeos_config),
       isBuilding: (id) => engine.isRunning(id),
       version: VERSION,
+      workers: queued?.workers,
     },
     surfaces: (opts.surfaces ?? []).map((s) => (app: FastifyInstance) => s(app, partial)),
   });
@@ -206,6 +208,8 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       await app.close();
       await engine.shutdown(signal);
       await Promise.race([callbacks.drain(), new Promise((r) => setTimeout(r, 2000))]);
+      await queued?.close();
+      artifacts.close?.();
       await db.destroy();
     },
   };

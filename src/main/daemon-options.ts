@@ -5,9 +5,10 @@ import { CONFIG_SCHEMA, type ConfigKey, type ConfigName } from '../config/schema
  * imagefactoryd's command line, generated from the config table so every flag and its doc agree.
  * Returns only the flags the user gave (so the config file's values survive otherwise).
  */
-export function parseDaemonFlags(argv: readonly string[], version: string): Partial<Record<ConfigName, unknown>> {
-  const program = new Command('imagefactoryd')
-    .description('Image Factory daemon: REST API v2 for building base, target and provider images')
+export function parseDaemonFlags(argv: readonly string[], version: string, name = 'imagefactoryd',
+  description = 'Image Factory daemon: REST API v2 for building base, target and provider images'): Partial<Record<ConfigName, unknown>> {
+  const program = new Command(name)
+    .description(description)
     .version(version, '--version')
     .allowExcessArguments(false);
   const byAttr = new Map<string, ConfigName>();
@@ -21,7 +22,7 @@ export function parseDaemonFlags(argv: readonly string[], version: string): Part
       if (name === 'debug') program.addOption(new Option('--nodebug', 'Turn debug logging off.'));
     }
   }
-  program.parse(['node', 'imagefactoryd', ...argv]);
+  program.parse(['node', name, ...argv]);
   const opts = program.opts<Record<string, unknown>>();
   const flags: Partial<Record<ConfigName, unknown>> = {};
   for (const [attr, value] of Object.entries(opts)) {

@@ -1,6 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rm, rename, stat, unlink, constants } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ArtifactName, ArtifactOwners, ArtifactStore } from '../core/ports/artifact-store.js';
+import type { ArtifactName, ArtifactOwners, ArtifactStore, ReadableArtifact } from '../core/ports/artifact-store.js';
 
 /**
  * Image files on the local filesystem:
@@ -91,6 +92,12 @@ export class LocalArtifactStore implements ArtifactStore {
 
   cacheDir(): string {
     return this.dirs.cache;
+  }
+
+  async openRead(path: string): Promise<ReadableArtifact | undefined> {
+    const st = await stat(path).catch(() => undefined);
+    if (!st?.isFile()) return undefined;
+    return { size: st.size, modified: st.mtime, stream: async (range) => createReadStream(path, range) };
   }
 }
 

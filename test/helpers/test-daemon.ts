@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import type { ConfigName } from '../../src/config/schema.js';
 import { createContainer, type Container, type ContainerOptions } from '../../src/main/container.js';
 import { mockCloudPlugin, mockProvider } from '../doubles/mock-cloud-plugin.js';
 import { mockOsPlugin } from '../doubles/mock-os-plugin.js';
+import { createDatabaseIfMissing } from './postgres-server.js';
 
 export interface TestDaemon {
   url: string;
@@ -37,7 +39,7 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
   const configPath = join(dataDir, 'test.conf');
   await writeFile(configPath, JSON.stringify(opts.file ?? {}));
   const config = loadConfig({
-    flags: { config: configPath, data_dir: dataDir, no_ssl: true, no_oauth: true, port: 0, address: '127.0.0.1', boot_test: false, ...opts.flags },
+    flags: { config: configPath, data_dir: dataDir, no_ssl: true, no_oauth: true, port: 0, address: '127.0.0.1', boot_test: false, ...await testDatabase(dataDir), ...opts.flags },
     env: {},
   });
   const container = await createContainer({
@@ -57,6 +59,19 @@ export async function startTestDaemon(opts: TestDaemonOptions = {}): Promise<Tes
       await container.shutdown('SIGTERM');
     },
   };
+}
+
+/**
+ * With IMAGEFACTORY_TEST_DATABASE_URL=postgres://.../postgres every test daemon uses a PostgreSQL
+ * database of its own on that server instead of SQLite: one per data directory, so a daemon restarted
+ * on the same directory finds its images again (test/postgres/api-on-postgres.test.ts sets it).
+ */
+async function testDatabase(dataDir: string): Promise<{ database_url?: string }> {
+  const server = process.env.IMAGEFACTORY_TEST_DATABASE_URL;
+  if (!server) return {};
+  const name = `if_${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
+  await createDatabaseIfMissing(server, name);
+  return { database_url: server.replace(/\/[^/]*$/, `/${name}`) };
 }
 
 export async function removeDir(dir: string): Promise<void> {

@@ -37,7 +37,7 @@ export const FOREMAN_ERRORS: Record<ErrorCode, Row> = {
   CATALOG_VALIDATION_FAILED: (e) => validationError(e, null),
   AUTH_FAILED: 401, CATALOG_FORBIDDEN: 403, CATALOG_QUOTA_EXCEEDED: 403,
   IMAGE_NOT_FOUND: 404, PLUGIN_NOT_FOUND: 404, TARGET_NOT_FOUND: 404, PROVIDER_NOT_FOUND: 404, CATALOG_NOT_FOUND: 404,
-  ACCEPT_UNSUPPORTED: 406, BUILD_CANCELLED: 409, IMAGE_IN_USE: 409, REQUEST_TOO_LARGE: 413, MEDIA_TYPE_UNSUPPORTED: 415,
+  ACCEPT_UNSUPPORTED: 406, BUILD_CANCELLED: 409, IMAGE_IN_USE: 409, JOB_LEASE_LOST: 409, STORE_UNAVAILABLE: 503, REQUEST_TOO_LARGE: 413, MEDIA_TYPE_UNSUPPORTED: 415,
   TOOL_MISSING: 500, TOOL_FAILED: 500, BUILD_FAILED: 500, JOB_DEPENDENCY_FAILED: 500, PROVIDER_FAILED: 500, INTERNAL: 500,
 };
 
@@ -57,6 +57,7 @@ export function foremanErrorHandler(error: FastifyError, req: FastifyRequest, re
     send(mapped);
     return;
   }
+  if (isAppError(error) && error.category === 'transient') { reply.code(503).send({ error: { message: error.message } }); return; } // database unreachable
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') { reply.code(413).send({ error: { message: 'Request body is too large' } }); return; }
   if (error.statusCode && error.statusCode < 500) { reply.code(error.statusCode).send({ error: { message: error.message } }); return; }
   req.log.error({ err: error }, 'foreman request failed');

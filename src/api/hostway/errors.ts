@@ -28,7 +28,7 @@ export const HOSTWAY_ERRORS: Record<ErrorCode, { status: number; message?: strin
   IMAGE_NOT_FOUND: { status: 404, message: NOT_FOUND }, PLUGIN_NOT_FOUND: { status: 404, message: NOT_FOUND },
   TARGET_NOT_FOUND: { status: 404, message: NOT_FOUND }, PROVIDER_NOT_FOUND: { status: 404, message: NOT_FOUND },
   CATALOG_NOT_FOUND: { status: 404, message: NOT_FOUND },
-  ACCEPT_UNSUPPORTED: { status: 406 }, BUILD_CANCELLED: { status: 409 }, IMAGE_IN_USE: { status: 409 }, REQUEST_TOO_LARGE: { status: 413 }, MEDIA_TYPE_UNSUPPORTED: { status: 415 },
+  ACCEPT_UNSUPPORTED: { status: 406 }, BUILD_CANCELLED: { status: 409 }, IMAGE_IN_USE: { status: 409 }, JOB_LEASE_LOST: { status: 409 }, STORE_UNAVAILABLE: { status: 503 }, REQUEST_TOO_LARGE: { status: 413 }, MEDIA_TYPE_UNSUPPORTED: { status: 415 },
   TOOL_MISSING: { status: 500, message: SERVER_ERROR }, TOOL_FAILED: { status: 500, message: SERVER_ERROR },
   BUILD_FAILED: { status: 500, message: SERVER_ERROR }, JOB_DEPENDENCY_FAILED: { status: 500, message: SERVER_ERROR },
   PROVIDER_FAILED: { status: 500, message: SERVER_ERROR }, INTERNAL: { status: 500, message: SERVER_ERROR },

@@ -4,6 +4,7 @@ import type { ImportRequest } from '../../core/images/import-base-image.js';
 import type { ArtifactStore } from '../../core/ports/artifact-store.js';
 import type { ImageStore } from '../../core/ports/image-store.js';
 import type { PluginCatalog } from '../../core/ports/plugin-catalog.js';
+import type { WorkerInfo } from '../../core/ports/worker-registry.js';
 import type { ImageKind, ImageRecord } from '../../domain/image.js';
 import type { JeosCatalog } from './jeos.js';
 import type { DashboardSessions } from '../dashboard/sessions.js';
@@ -30,4 +31,6 @@ export interface ImageFactoryApiDeps {
   /** Whether an image's build is still running (for streaming logs). */
   isBuilding: (id: string) => boolean;
   version: string;
+  /** build_mode queue: the workers and the queue depth per capability (absent in local mode). */
+  workers?: () => Promise<{ workers: WorkerInfo[]; depth: Record<string, number> }>;
 }

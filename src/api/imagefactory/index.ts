@@ -16,6 +16,7 @@ import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
 import { registerTemplateRoutes } from './routes/template-routes.js';
 import { readMultipartFields } from './multipart-fields.js';
+import { registerWorkerRoutes } from './routes/worker-routes.js';
 import { parseXmlBody } from './xml-body.js';
 import { registerMethodNotAllowed } from './method-not-allowed.js';
 
@@ -72,6 +73,7 @@ export async function imageFactoryApi(app: FastifyInstance, deps: ImageFactoryAp
   registerImportRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerTemplateRoutes(app, deps);
+  registerWorkerRoutes(app, deps);
 }
 
 function needsOAuth(deps: ImageFactoryApiDeps, req: FastifyRequest): boolean {

@@ -37,13 +37,14 @@ function bare(value: string, fields: SearchFields): Condition {
   const defaults = Object.values(fields).filter((d) => d.inDefault);
   if (defaults.length === 0) return sql<SqlBool>`0 = 1`;
   const pattern = likePattern(value);
-  return sql<SqlBool>`(${sql.join(defaults.map((d) => sql`${sql.ref(d.column)} LIKE ${pattern} ESCAPE '\\'`), sql.raw(' OR '))})`;
+  return sql<SqlBool>`(${sql.join(defaults.map((d) => sql`lower(${sql.ref(d.column)}) LIKE lower(${pattern}) ESCAPE '\\'`), sql.raw(' OR '))})`;
 }
 
 function compare(f: SearchField, name: string, op: string, value: string): Condition {
   if (op === '~' || op === '!~') {
     if (f.type !== 'string') throw new AppError('CATALOG_QUERY_INVALID', `the operator 'like' is not supported for field type '${f.type === 'set' ? 'set' : 'integer'}'`);
-    return sql<SqlBool>`${sql.ref(f.column)} ${sql.raw(op === '~' ? 'LIKE' : 'NOT LIKE')} ${likePattern(value)} ESCAPE '\\'`;
+    // lower() on both sides: case-insensitive on PostgreSQL too, as SQLite's LIKE is (and Foreman's ILIKE).
+    return sql<SqlBool>`lower(${sql.ref(f.column)}) ${sql.raw(op === '~' ? 'LIKE' : 'NOT LIKE')} lower(${likePattern(value)}) ESCAPE '\\'`;
   }
   if (f.type === 'set' && !['=', '==', '!=', '<>'].includes(op)) {
     throw new AppError('CATALOG_QUERY_INVALID', `the operator '${op}' is not supported for field type 'set'`);

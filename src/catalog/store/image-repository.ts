@@ -1,3 +1,4 @@
+import { NO_LIMIT } from './no-limit.js';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { CatalogImage, CatalogImageFields } from '../catalog-image.js';
 import type { CatalogDb, CatalogTables } from './catalog-tables.js';
@@ -80,7 +81,7 @@ export class ImageRepository {
     if (query.search) q = q.where(query.search);
     q = q.orderBy(sql.ref(query.order.column), query.order.desc ? 'desc' : 'asc');
     if (query.order.column !== 'i.id') q = q.orderBy('i.id', 'asc');
-    const rows = await q.limit(query.limit ?? -1).offset(query.offset).execute();
+    const rows = await q.limit(query.limit ?? NO_LIMIT).offset(query.offset).execute();
     return rows.map((r) => fromRow(r, {}));
   }
 

@@ -1,3 +1,4 @@
+import { NO_LIMIT } from './no-limit.js';
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { CatalogDb } from './catalog-tables.js';
 
@@ -30,7 +31,7 @@ export class ParentRepository {
     if (where) q = q.where(where);
     q = q.orderBy(order.column, order.desc ? 'desc' : 'asc');
     if (order.column !== 'id') q = q.orderBy('id');
-    return q.limit(limit ?? -1).offset(offset).execute() as Promise<ParentRow[]>;
+    return q.limit(limit ?? NO_LIMIT).offset(offset).execute() as Promise<ParentRow[]>;
   }
 
   async count(where: ParentWhere | null): Promise<number> {

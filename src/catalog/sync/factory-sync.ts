@@ -16,6 +16,8 @@ export interface FactorySyncDeps {
   subscribe(listener: (change: { image: ImageRecord }) => void): () => void;
   /** Path of an image's body file (for its size). */
   bodyPath(imageId: string): string;
+  /** The body's size where it really lives (an object store); without it the file at bodyPath is measured. */
+  bodySize?(imageId: string): Promise<number | undefined>;
   logger: { warn(obj: unknown, msg?: string): void };
 }
 
@@ -101,8 +103,10 @@ export class FactorySync {
   private async sizeOf(image: ImageRecord): Promise<number> {
     for (const id of [image.id, image.targetImageId]) {
       if (!id) continue;
-      const s = await stat(this.deps.bodyPath(id)).catch(() => null);
-      if (s) return s.size;
+      const size = this.deps.bodySize
+        ? await this.deps.bodySize(id).catch(() => undefined)
+        : (await stat(this.deps.bodyPath(id)).catch(() => null))?.size;
+      if (size !== undefined) return size;
     }
     return 0;
   }

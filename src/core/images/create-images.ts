@@ -16,6 +16,8 @@ export interface CreateImageDeps {
   credentials: CredentialStore;
   fetchTemplate: TemplateFetcher;
   rootpwRequired: boolean;
+  /** False in build_mode queue: a push runs on a worker, so inline credentials would have to be stored. */
+  inlineCredentials?: boolean;
 }
 
 export interface CreateRequest {
@@ -71,6 +73,9 @@ export class ImageCreator {
     const chosen = this.deps.plugins.providerFor(target, req.provider);
     if (!chosen.plugin) throw new AppError('REQUEST_INVALID', `provider: ${chosen.problem}`);
     const { credentials, credentialsRef } = resolveCredentials(req.credentials, this.deps.credentials);
+    if (!credentialsRef && this.deps.inlineCredentials === false) {
+      throw new AppError('REQUEST_INVALID', 'credentials: inline credentials are refused in build_mode "queue" (a worker runs the push, so they would have to be stored); name a credential set instead: {"ref": "NAME"}');
+    }
     const problems = chosen.plugin.check(target, req.provider, credentials, req.parameters);
     if (problems.length) throw new AppError('REQUEST_INVALID', `provider: ${problems.join('; ')}`);
 

@@ -21,6 +21,20 @@ export interface ArtifactStore {
   removeUnowned(owners: ArtifactOwners): Promise<string[]>;
   /** Shared download cache directory (size-limited). */
   cacheDir(): string;
+  /**
+   * An artifact for reading where it really lives (a file, or an object store): size, modification time
+   * and a stream of a byte range. undefined when it does not exist. Serves raw_image, logs and SBOMs.
+   */
+  openRead?(path: string): Promise<ReadableArtifact | undefined>;
+  /** Object stores: copies the image's files written in place (logs, SBOM) to where other machines see them. */
+  publish?(imageId: string): Promise<void>;
+}
+
+export interface ReadableArtifact {
+  size: number;
+  modified: Date;
+  /** The bytes start..end (inclusive), or all of them. */
+  stream(range?: { start: number; end: number }): Promise<NodeJS.ReadableStream>;
 }
 
 export type ArtifactName = 'rootfs.tar' | 'build.log' | 'serial.log' | 'sbom.spdx.json' | 'oci';

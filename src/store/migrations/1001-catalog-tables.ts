@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { databaseDialect } from '../dialect.js';
 
 /**
  * The image catalog behind the Nova, Foreman and Hostway APIs (catalog-apis.md): catalog images with
@@ -6,8 +7,12 @@ import { sql, type Kysely } from 'kysely';
  * taxonomies). Parents carry an image_count kept by triggers so Foreman's `total` never counts rows.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  const postgres = databaseDialect(db) === 'postgres';
+  // SQLite: INTEGER PRIMARY KEY AUTOINCREMENT (kept as it was); PostgreSQL: a serial column.
+  const idType = postgres ? 'serial' : 'integer';
+  const id = (c: any) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement());
   await db.schema.createTable('catalog_taxonomies')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', idType, id)
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .execute();
@@ -17,7 +22,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   ]).execute();
 
   await db.schema.createTable('catalog_compute_resources')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', idType, id)
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('provider', 'text', (c) => c.notNull())
     .addColumn('url', 'text', (c) => c.notNull().defaultTo(''))
@@ -29,7 +34,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createTable('catalog_operatingsystems')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', idType, id)
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('major', 'text', (c) => c.notNull())
     .addColumn('minor', 'text', (c) => c.notNull().defaultTo(''))
@@ -41,7 +46,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createTable('catalog_architectures')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', idType, id)
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('image_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -49,13 +54,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema.createTable('catalog_images')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', idType, id)
     .addColumn('nova_id', 'text', (c) => c.notNull().unique())
     .addColumn('factory_id', 'text', (c) => c.unique())
     .addColumn('factory_kind', 'text')
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('size', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('size', postgres ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('min_disk', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('min_ram', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('compute_resource_id', 'integer', (c) => c.notNull().references('catalog_compute_resources.id'))
@@ -98,6 +103,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Counters of listed (active) images per parent, so Foreman's `total` is a primary-key read.
   for (const [parent, column] of [['compute_resources', 'compute_resource_id'], ['operatingsystems', 'operatingsystem_id'], ['architectures', 'architecture_id']]) {
     const t = `catalog_${parent}`;
+    if (postgres) {
+      await sql.raw(`CREATE FUNCTION ${t}_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state = 'active' THEN UPDATE ${t} SET image_count = image_count - 1 WHERE id = OLD.${column}; END IF;
+        IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.state = 'active' THEN UPDATE ${t} SET image_count = image_count + 1 WHERE id = NEW.${column}; END IF;
+        RETURN NULL; END $$`).execute(db);
+      await sql.raw(`CREATE TRIGGER ${t}_count AFTER INSERT OR DELETE OR UPDATE OF state, ${column} ON catalog_images
+        FOR EACH ROW EXECUTE FUNCTION ${t}_count()`).execute(db);
+      continue;
+    }
     await sql.raw(`CREATE TRIGGER ${t}_count_ins AFTER INSERT ON catalog_images WHEN NEW.state = 'active' BEGIN
       UPDATE ${t} SET image_count = image_count + 1 WHERE id = NEW.${column}; END`).execute(db);
     await sql.raw(`CREATE TRIGGER ${t}_count_del AFTER DELETE ON catalog_images WHEN OLD.state = 'active' BEGIN
@@ -111,5 +125,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   for (const t of ['catalog_image_metadata', 'catalog_images', 'catalog_architectures', 'catalog_operatingsystems', 'catalog_compute_resources', 'catalog_taxonomies']) {
     await db.schema.dropTable(t).execute();
+  }
+  if (databaseDialect(db) === 'postgres') {
+    for (const t of ['catalog_compute_resources', 'catalog_operatingsystems', 'catalog_architectures']) await sql.raw(`DROP FUNCTION IF EXISTS ${t}_count()`).execute(db);
   }
 }

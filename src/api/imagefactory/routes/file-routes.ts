@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../domain/errors.js';
 import { IMAGE_COLLECTION, IMAGE_KINDS, type ImageKind } from '../../../domain/image.js';
+import type { ReadableArtifact } from '../../../core/ports/artifact-store.js';
 import type { ImageFactoryApiDeps } from '../api-deps.js';
 import { streamFollowing } from '../follow-file.js';
 import { findImage } from './image-routes.js';
@@ -24,7 +25,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: ImageFactoryApiDe
       const image = await deps.store.get(id);
       if (!image || image.kind !== kind) throw new AppError('IMAGE_NOT_FOUND', `No image found with id: ${id}`);
       const bodyId = kind === 'provider_image' ? image.targetImageId ?? id : id;
-      return sendFile(req, reply, deps.artifacts.bodyPath(bodyId), `${id}.body`, `No image found with id: ${id} (the image has no body yet: status ${image.status})`);
+      return sendFile(req, reply, deps, deps.artifacts.bodyPath(bodyId), `${id}.body`, `No image found with id: ${id} (the image has no body yet: status ${image.status})`);
     });
   }
   for (const kind of IMAGE_KINDS) {
@@ -36,30 +37,38 @@ export function registerFileRoutes(app: FastifyInstance, deps: ImageFactoryApiDe
       const follow = /^(1|true|yes)$/i.test(String((req.query as Record<string, unknown>).follow ?? ''));
       // nosniff: browsers otherwise hold back the first bytes of a text stream to sniff its type.
       reply.type('text/plain; charset=UTF-8').header('X-Content-Type-Options', 'nosniff');
-      if (follow && deps.isBuilding(image.id)) return reply.send(streamFollowing(path, () => deps.isBuilding(image.id)));
-      if (!(await deps.artifacts.exists(path))) return reply.send('');
-      return reply.send(createReadStream(path));
+      // Following tails the local file; with an object store (publish) the log is served as published so far.
+      if (follow && deps.isBuilding(image.id) && !deps.artifacts.publish) return reply.send(streamFollowing(path, () => deps.isBuilding(image.id)));
+      const file = await readable(deps, path);
+      return reply.send(file ? await file.stream() : '');
     });
   }
   app.get('/imagefactory/base_images/:id/serial_log', { config: { oauth: true } }, async (req, reply) => {
     const image = await findImage(deps, 'base_image', (req.params as { id: string }).id);
-    const path = deps.artifacts.artifactPath(image.id, 'serial.log');
-    if (!(await deps.artifacts.exists(path))) throw new AppError('IMAGE_NOT_FOUND', `Base image ${image.id} has no boot test serial log`);
-    return reply.type('text/plain; charset=UTF-8').send(createReadStream(path));
+    const file = await readable(deps, deps.artifacts.artifactPath(image.id, 'serial.log'));
+    if (!file) throw new AppError('IMAGE_NOT_FOUND', `Base image ${image.id} has no boot test serial log`);
+    return reply.type('text/plain; charset=UTF-8').send(await file.stream());
   });
   app.get('/imagefactory/base_images/:id/sbom', { config: { oauth: true } }, async (req, reply) => {
     const image = await findImage(deps, 'base_image', (req.params as { id: string }).id);
-    const path = deps.artifacts.artifactPath(image.id, 'sbom.spdx.json');
-    if (!(await deps.artifacts.exists(path))) throw new AppError('IMAGE_NOT_FOUND', `Base image ${image.id} has no SBOM yet (status ${image.status})`);
-    return reply.type('application/spdx+json').send(createReadStream(path));
+    const file = await readable(deps, deps.artifacts.artifactPath(image.id, 'sbom.spdx.json'));
+    if (!file) throw new AppError('IMAGE_NOT_FOUND', `Base image ${image.id} has no SBOM yet (status ${image.status})`);
+    return reply.type('application/spdx+json').send(await file.stream());
   });
 }
 
-/** Streams a file with Last-Modified / If-Modified-Since and single byte ranges (never buffered). */
-async function sendFile(req: FastifyRequest, reply: FastifyReply, path: string, filename: string, missing: string): Promise<FastifyReply> {
+/** An artifact where it really lives (the artifact store's openRead: local file or object store). */
+async function readable(deps: ImageFactoryApiDeps, path: string): Promise<ReadableArtifact | undefined> {
+  if (deps.artifacts.openRead) return deps.artifacts.openRead(path);
   const st = await stat(path).catch(() => undefined);
-  if (!st?.isFile()) throw new AppError('IMAGE_NOT_FOUND', missing);
-  const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
+  return st?.isFile() ? { size: st.size, modified: st.mtime, stream: async (range) => createReadStream(path, range) } : undefined;
+}
+
+/** Streams a file with Last-Modified / If-Modified-Since and single byte ranges (never buffered). */
+async function sendFile(req: FastifyRequest, reply: FastifyReply, deps: ImageFactoryApiDeps, path: string, filename: string, missing: string): Promise<FastifyReply> {
+  const st = await readable(deps, path);
+  if (!st) throw new AppError('IMAGE_NOT_FOUND', missing);
+  const lastModified = new Date(Math.floor(st.modified.getTime() / 1000) * 1000);
   reply.header('Content-Disposition', `attachment; filename="${filename}"`);
   reply.header('Last-Modified', lastModified.toUTCString());
   reply.header('Accept-Ranges', 'bytes');
@@ -73,10 +82,10 @@ async function sendFile(req: FastifyRequest, reply: FastifyReply, path: string, 
   }
   if (range) {
     reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${st.size}`).header('Content-Length', range.end - range.start + 1);
-    return reply.send(req.method === 'HEAD' ? undefined : createReadStream(path, range));
+    return reply.send(req.method === 'HEAD' ? undefined : await st.stream(range));
   }
   reply.header('Content-Length', st.size);
-  return reply.send(req.method === 'HEAD' ? undefined : createReadStream(path));
+  return reply.send(req.method === 'HEAD' ? undefined : await st.stream());
 }
 
 function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'invalid' | undefined {
