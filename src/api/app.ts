@@ -10,6 +10,8 @@ export interface AppOptions {
   https?: { key: string; cert: string } | null;
   /** Further API surfaces (catalog APIs) registered beside Image Factory's. */
   surfaces?: ((app: FastifyInstance) => Promise<void>)[];
+  /** Told about every answered request (route pattern, not URL), for /metrics. */
+  onResponse?: (method: string, route: string, statusCode: number, seconds: number) => void;
 }
 
 /** Builds the HTTP app without listening (tests use inject() or listen on loopback). */
@@ -22,6 +24,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: true,
     routerOptions: { ignoreDuplicateSlashes: false },
   } as FastifyServerOptions);
+  const onResponse = options.onResponse;
+  if (onResponse) {
+    // Registered on the root before every surface, so it sees the requests of all of them.
+    app.addHook('onResponse', async (req, reply) => {
+      onResponse(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
   await app.register(async (scope) => imageFactoryApi(scope, options.imagefactory));
   for (const surface of options.surfaces ?? []) await app.register(async (scope) => surface(scope));
   app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain; charset=UTF-8').send('Not found.'));

@@ -71,6 +71,9 @@ export const CONFIG_SCHEMA = {
   import_max_virtual_bytes: { type: 'integer', default: 2 * 1024 * 1024 * 1024 * 1024, min: 1024 * 1024, doc: 'Largest virtual disk size of an imported image (a small qcow2 can claim a huge disk); larger ones get 413.' },
   credentials_file: { type: 'string', default: '', flag: '--credentials_file', doc: 'JSON file of named credential sets ({"prod-aws": {...}}) that provider images name as {"ref": "prod-aws"}; must be owned by the daemon user with mode 0600 (default <data_dir>/credentials.json when it exists). Sets can also come from IMAGEFACTORY_CREDENTIAL_SET_<NAME> environment variables.' },
   fuse_edits: { type: 'boolean', default: true, doc: 'Make target images\' in-image edits in a qcow2 overlay shown through a FUSE export (no copy of the base disk); off, or where FUSE is unavailable, a sparse copy is edited instead.' },
+  metrics: { type: 'boolean', default: true, doc: 'Serve Prometheus metrics at GET /metrics (builds, step durations, queue, pushes, HTTP requests, cache, disk usage).' },
+  metrics_users: { type: 'object', default: {}, secret: true, doc: 'HTTP Basic users allowed to read /metrics: {"login": "password"}; with neither this nor metrics_token set, /metrics is open.' },
+  metrics_token: { type: 'string', default: '', secret: true, doc: 'Bearer token allowed to read /metrics (Authorization: Bearer <token>, Prometheus\' `authorization` scrape setting).' },
 } as const satisfies Record<string, ConfigKey>;
 
 export type ConfigName = keyof typeof CONFIG_SCHEMA;

@@ -19,6 +19,8 @@ import type { ImageStore } from '../core/ports/image-store.js';
 import type { Logger } from '../core/ports/logger.js';
 import { bootTest, type BootDiskFormat } from '../platform/boot-test.js';
 import { pruneCache } from '../platform/cache-pruner.js';
+import { PrometheusMetrics } from '../platform/prometheus-metrics.js';
+import { metricsApi } from '../api/metrics/index.js';
 import { createExec, hasCommand } from '../platform/exec.js';
 import { createHttpCallbackSender } from '../platform/http-callback-sender.js';
 import { kvmUsable } from '../platform/kvm-probe.js';
@@ -56,6 +58,8 @@ export interface Container {
   db: Db;
   config: Config;
   artifacts: LocalArtifactStore;
+  /** The daemon's Prometheus metrics (served at /metrics unless config metrics is false). */
+  metrics: PrometheusMetrics;
   /** The Image Factory delete use-case (catalog APIs delete through it too). */
   deleteImage(kind: ImageKind, id: string, req: DeleteRequest): Promise<void>;
   /** Stops builds (FAILED with the reason), waits for them, closes the database. */
@@ -129,7 +133,16 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       },
     },
   };
+  let engineRef: BuildEngine | undefined;
+  const metrics = new PrometheusMetrics({
+    dataDir,
+    engineLoad: () => engineRef?.load() ?? { running: 0, queued: 0 },
+    knownTarget: (t) => plugins.targetPluginFor(t) !== undefined,
+  });
+  events.subscribe((change) => metrics.observeImageChange(change));
+  deps.metrics = metrics;
   const engine = new BuildEngine(deps);
+  engineRef = engine;
   await recoverInterruptedImages(store, status, logger, engine);
   const creator = new ImageCreator({
     store, plugins, engine, credentials, rootpwRequired: config.tdl_require_root_pw,
@@ -138,7 +151,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const deleteDeps = { store, artifacts, plugins, engine, status, logger, execFactory, credentials };
 
   const removeImage = (kind: Parameters<typeof deleteImage>[1], id: string, req: Parameters<typeof deleteImage>[3]) => deleteImage(deleteDeps, kind, id, req);
-  const partial = { engine, store, events, callbacks, db, config, artifacts, deleteImage: removeImage, shutdown: async () => undefined };
+  const partial = { engine, store, events, callbacks, db, config, artifacts, metrics, deleteImage: removeImage, shutdown: async () => undefined };
+  const metricsSurface = async (app: FastifyInstance) => metricsApi(app, {
+    render: () => metrics.render(), contentType: metrics.contentType,
+    users: Object.fromEntries(Object.entries(config.metrics_users).map(([k, v]) => [k, String(v)])), token: config.metrics_token,
+  });
   const app = await buildApp({
     logger: logger as never,
     bodyLimit: config.max_body_bytes,
@@ -156,7 +173,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       isBuilding: (id) => engine.isRunning(id),
       version: VERSION,
     },
-    surfaces: (opts.surfaces ?? []).map((s) => (app: FastifyInstance) => s(app, partial)),
+    onResponse: (method, route, status, seconds) => metrics.httpRequest(method, route, status, seconds),
+    surfaces: [
+      ...(config.metrics ? [metricsSurface] : []),
+      ...(opts.surfaces ?? []).map((s) => (app: FastifyInstance) => s(app, partial)),
+    ],
   });
 
   return {

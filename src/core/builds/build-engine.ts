@@ -29,6 +29,8 @@ export class BuildEngine implements BuildScheduler {
   private readonly buildSlots: Semaphore;
   private readonly pushSlots: Semaphore;
   private stopping = false;
+  /** Builds holding a slot (BUILDING) — the rest of `running` wait for a parent or a slot. */
+  private holdingSlot = 0;
 
   constructor(private readonly deps: BuildDeps) {
     this.buildSlots = new Semaphore(deps.settings.maxConcurrentBuilds);
@@ -43,6 +45,11 @@ export class BuildEngine implements BuildScheduler {
       .catch((e) => this.deps.logger.error({ err: e, imageId: image.id }, 'build bookkeeping failed'))
       .finally(() => { this.running.delete(image.id); this.stopReasons.delete(image.id); });
     this.running.set(image.id, { controller, done });
+  }
+
+  /** Builds running now and builds waiting (for a parent image or a free slot), for monitoring. */
+  load(): { running: number; queued: number } {
+    return { running: this.holdingSlot, queued: this.running.size - this.holdingSlot };
   }
 
   isRunning(id: string): boolean {
@@ -76,6 +83,7 @@ export class BuildEngine implements BuildScheduler {
   private async run(image: ImageRecord, credentials: unknown, signal: AbortSignal): Promise<void> {
     const { status, artifacts } = this.deps;
     const log = await BuildLog.open(artifacts.artifactPath(image.id, 'build.log'));
+    const queuedAt = process.hrtime.bigint();
     try {
       await this.waitForParent(image, signal);
       const slots = image.kind === 'provider_image' ? this.pushSlots : this.buildSlots;
@@ -83,6 +91,8 @@ export class BuildEngine implements BuildScheduler {
         await status.transition(image.id, 'PENDING', { activity: 'Waiting for a free build slot' });
       }
       const release = await slots.acquire(signal);
+      this.holdingSlot++;
+      this.deps.metrics?.stepFinished(image.kind, 'queue', Number(process.hrtime.bigint() - queuedAt) / 1e9);
       let reporter: ReturnType<typeof progressReporter> | undefined;
       try {
         const current = await status.transition(image.id, 'BUILDING', { activity: 'Build started' }, { percentComplete: 0 });
@@ -100,6 +110,7 @@ export class BuildEngine implements BuildScheduler {
         await status.complete(current, patch);
         log.line('Build complete');
       } finally {
+        this.holdingSlot--;
         release();
         // A late progress write must not land after (and overwrite the activity of) FAILED.
         await reporter?.flush();
