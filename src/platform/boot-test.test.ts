@@ -18,7 +18,7 @@ test('finds the self-test marker or a login prompt in a serial log, escapes stri
 
 test('boot milestones in real serial logs of the Debian fixture (SeaBIOS and OVMF), in order, also part-way', async () => {
   for (const firmware of ['bios', 'uefi']) {
-    const log = await readFile(new URL(`../../test/fixtures/tool-output/serial-bookworm-${firmware}.log`, import.meta.url), 'latin1');
+    const log = await readFile(new URL(`../../test/fixtures/tool-output/serial-bookworm-${firmware}.txt`, import.meta.url), 'latin1');
     assert.deepEqual(bootMilestonesIn(log), ['firmware', 'bootloader', 'kernel', 'init', 'login'], firmware);
     const kernelStarted = log.slice(0, log.indexOf('Linux version') + 20);
     assert.deepEqual(bootMilestonesIn(kernelStarted), ['firmware', 'bootloader', 'kernel'], firmware);
