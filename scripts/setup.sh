@@ -18,6 +18,7 @@ APT_PACKAGES=(
   python3-openstacksdk ansible ruby-fog-openstack
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-daemon-system
   golang-go golang-github-vmware-govmomi-dev
+  tmux
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ImageFactoryApiDeps } from './imagefactory/api-deps.js';
 import { imageFactoryApi } from './imagefactory/index.js';
+import { registerOpenApi } from './openapi/index.js';
 
 export interface AppOptions {
   imagefactory: ImageFactoryApiDeps;
@@ -31,8 +32,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       onResponse(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     });
   }
+  const openapi = await registerOpenApi(app, options.imagefactory.version);
   await app.register(async (scope) => imageFactoryApi(scope, options.imagefactory));
   for (const surface of options.surfaces ?? []) await app.register(async (scope) => surface(scope));
+  openapi.serve();
   app.setNotFoundHandler((_req, reply) => reply.code(404).type('text/plain; charset=UTF-8').send('Not found.'));
   return app;
 }
