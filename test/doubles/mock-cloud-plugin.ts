@@ -45,5 +45,8 @@ export const mockProvider: ProviderPlugin = {
     for await (const chunk of createReadStream(ctx.targetImage.bodyPath)) ctx.bytesSent?.((chunk as Buffer).length);
     return { identifierOnProvider: randomUUID(), providerAccountIdentifier: 'mock_user' };
   },
-  async delete() { /* nothing to delete on a pretend provider */ },
+  async delete(ctx) {
+    // Nothing to delete on a pretend provider, except to stand for a provider that refuses.
+    if (JSON.stringify(ctx.credentials ?? null).includes('fail-delete')) throw new AppError('PROVIDER_FAILED', 'the mock provider refused to delete the image');
+  },
 };
