@@ -78,6 +78,7 @@ export class PrometheusMetrics implements BuildMetrics {
       this.buildingSince.set(image.id, process.hrtime.bigint());
       return;
     }
+    if (image.status === 'DELETING' || image.status === 'DELETED') this.buildingSince.delete(image.id); // cancelled
     if (image.status !== 'COMPLETE' && image.status !== 'FAILED') return;
     const labels = { kind: image.kind, target: this.targetLabel(image.kind, image.target), status: image.status };
     this.builds.inc(labels);

@@ -106,3 +106,16 @@ describe('GET /metrics', () => {
     await waitForStatus(d.url, `/imagefactory/target_images/${target.id}`, ['COMPLETE']);
   });
 });
+
+test('without metrics_users or metrics_token /metrics is open; with metrics=false there is none', async () => {
+  const open = await startTestDaemon();
+  try {
+    const res = await fetch(`${open.url}/metrics`);
+    assert.equal(res.status, 200);
+    assert.ok(parsePrometheusTextFormat(await res.text()).some((f) => f.name === 'imagefactory_builds_running'));
+  } finally { await open.stop(); await removeDir(open.dataDir); }
+  const off = await startTestDaemon({ file: { metrics: false } });
+  try {
+    assert.equal((await fetch(`${off.url}/metrics`)).status, 404);
+  } finally { await off.stop(); await removeDir(off.dataDir); }
+});
