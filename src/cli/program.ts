@@ -25,6 +25,7 @@ interface GlobalOptions {
   insecure?: boolean;
   output: OutputMode;
   nowait?: boolean;
+  wait?: boolean;
   pollInterval: string;
   progress: ProgressMode;
   quiet?: boolean;
@@ -67,6 +68,7 @@ export async function runCli(argv: readonly string[], env: CliEnv, io: CliIo, ve
     .option('--insecure', 'do not verify the daemon\'s TLS certificate')
     .addOption(new Option('--output <mode>', 'result format').choices(['log', 'json']).default('log'))
     .option('--nowait', 'return as soon as an image is created (or a delete is accepted) instead of waiting for the build (or the deletion)')
+    .option('--wait', 'wait for the build (or the deletion) to end, showing its progress (the default; overrides --nowait)')
     .addOption(new Option('--progress <mode>', 'progress on stderr: bars on a terminal, plain lines in a pipe (auto), or json lines for scripts, or none').choices(['auto', 'bar', 'plain', 'json', 'none']).default('auto'))
     .option('-q, --quiet', 'no progress or notes on stderr, only results and errors (same as --progress none)')
     .addOption(new Option('--poll-interval <ms>', 'milliseconds between status polls').default('2000').hideHelp())
@@ -104,7 +106,7 @@ async function contextFor(opts: GlobalOptions, io: CliIo, parameterArgs: Paramet
     }),
     io,
     output: opts.output,
-    nowait: Boolean(opts.nowait),
+    nowait: Boolean(opts.nowait) && !opts.wait,
     pollMs: Number.isFinite(pollMs) && pollMs >= 10 ? pollMs : 2000,
     parameterArgs,
     display: createDisplay(opts.quiet ? 'none' : opts.progress, io.stderr),

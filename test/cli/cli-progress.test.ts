@@ -50,7 +50,7 @@ describe('imagefactory CLI progress output', () => {
     assert.match(lines.at(-1)!, /^\[100%\] COMPLETE: Base Image build complete$/);
     assert.doesNotMatch(r.stderr, /\x1b\[/, 'no terminal control sequences in a pipe');
 
-    const quiet = await cli('--quiet', 'base_image', template);
+    const quiet = await cli('--nowait', '--wait', '--quiet', 'base_image', template); // --wait wins: it waits
     assert.equal(quiet.code, 0);
     assert.equal(quiet.stderr, '');
     assert.match(quiet.stdout, /Image build completed SUCCESSFULLY!/);
