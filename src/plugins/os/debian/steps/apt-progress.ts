@@ -19,9 +19,13 @@ export function parseAptSize(text: string): number | null {
   return m ? Number(m[1].replace(',', '.')) * UNIT[m[2]] : null;
 }
 
-/** Shares of one apt-get install run: downloading, unpacking, configuring. */
-const DOWNLOAD = 0.3;
-const UNPACK = 0.35;
+/**
+ * Shares of one apt-get install run: downloading, unpacking, configuring. Configuring (maintainer
+ * scripts, the kernel's initramfs) is the slow part; downloads from a near mirror or the shared
+ * .deb cache are quick.
+ */
+const DOWNLOAD = 0.1;
+const UNPACK = 0.3;
 
 /** Progress of one `apt-get install` run (or dpkg's unpack/configure of a known number of packages). */
 export class AptRunProgress {
@@ -60,6 +64,11 @@ export class AptRunProgress {
     } else if (/^Setting up \S+ /.test(text)) {
       this.configured++;
       activity = `${this.label}: configuring`;
+    } else if (/^update-initramfs: Generating /.test(text)) {
+      // A minute or more with no other output: say what is going on (the count does not move).
+      activity = `${this.label}: generating the initramfs`;
+    } else if (/^Processing triggers for /.test(text)) {
+      activity = `${this.label}: processing triggers`;
     } else {
       return null;
     }
@@ -77,18 +86,20 @@ export class AptRunProgress {
 }
 
 /**
- * mmdebstrap's stages ("I: ..." lines) and the share of the bootstrap each one takes: the essential
- * set is downloaded first, then unpacked and configured by dpkg, then apt installs the rest inside
- * the chroot. The shares are estimates for a bookworm minbase + kernel bootstrap (dpkg's work on the
- * ~150 packages dominates; downloads are fast from a near mirror and skipped for cached .debs).
+ * mmdebstrap's stages ("I: ..." lines, in this order) and the share of the bootstrap each one takes:
+ * the essential set is downloaded first, then unpacked and configured by dpkg, then apt installs
+ * the rest inside the chroot. Shares measured from the log timestamps of a real bookworm minbase +
+ * kernel bootstrap through the daemon (310 s: update 3 s, download 3 s, extract 16 s, essential
+ * 53 s, the rest 233 s of which ~130 s are two initramfs generations, final hooks 2 s).
  */
 const STAGES: { match: RegExp; from: number; to: number; activity: string }[] = [
-  { match: /^I: running apt-get update/, from: 0, to: 0.03, activity: 'Reading the package lists' },
-  { match: /^I: downloading packages with apt/, from: 0.03, to: 0.1, activity: 'Downloading the essential packages' },
-  { match: /^I: extracting archives/, from: 0.1, to: 0.13, activity: 'Extracting the essential packages' },
-  { match: /^I: installing essential packages/, from: 0.13, to: 0.4, activity: 'Installing the essential packages' },
-  { match: /^I: installing remaining packages inside the chroot/, from: 0.4, to: 0.97, activity: 'Installing packages' },
-  { match: /^I: (cleaning|running --customize-hook|running special hook|creating tarball|success)/, from: 0.97, to: 1, activity: 'Finishing the bootstrap' },
+  { match: /^I: running apt-get update/, from: 0, to: 0.02, activity: 'Reading the package lists' },
+  { match: /^I: downloading packages with apt/, from: 0.02, to: 0.03, activity: 'Downloading the essential packages' },
+  { match: /^I: extracting archives/, from: 0.03, to: 0.08, activity: 'Extracting the essential packages' },
+  { match: /^I: installing essential packages/, from: 0.08, to: 0.25, activity: 'Installing the essential packages' },
+  { match: /^I: installing remaining packages inside the chroot/, from: 0.25, to: 0.99, activity: 'Installing packages' },
+  // Not "running special hook" alone: the cache's sync-in hook runs before everything else.
+  { match: /^I: (running special hook: sync-out|running --customize-hook|cleaning (apt cache|package lists)|success)/, from: 0.99, to: 1, activity: 'Finishing the bootstrap' },
 ];
 
 /** Progress of a whole `mmdebstrap --verbose` run, from its stderr lines. */
@@ -99,6 +110,10 @@ export class MmdebstrapProgress {
   private best = 0;
 
   feed(line: string): ToolProgress | null {
+    if (/^I: success in /.test(line)) {
+      this.stage = STAGES.length - 1;
+      return this.answer(1, STAGES[this.stage].activity);
+    }
     const i = STAGES.findIndex((s, n) => n > this.stage && s.match.test(line));
     if (i >= 0) {
       if (this.stage === 1 && this.run) this.essentialCount = this.run.packages;
