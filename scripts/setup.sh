@@ -20,6 +20,7 @@ APT_PACKAGES=(
   golang-go golang-github-vmware-govmomi-dev
   chromium
   postgresql-15
+  tmux
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -55,8 +55,11 @@ for (const firmware of ['bios', 'uefi'] as const) {
     const f = await getBaseImageFixture();
     const kvm = await kvmUsable();
     const serialLogPath = join(fixturesRoot(), `serial-${firmware}.log`);
-    const r = await bootTest({ diskPath: f.diskPath, format: 'raw', firmware, kvm, serialLogPath, timeoutMs: 300_000 });
+    const milestones: string[] = [];
+    const r = await bootTest({ diskPath: f.diskPath, format: 'raw', firmware, kvm, serialLogPath, timeoutMs: 300_000, onMilestone: (m) => milestones.push(m) });
     assert.ok(r.ok, `no login prompt or marker; serial log in ${serialLogPath}`);
+    // Boot progress comes from what the console printed, each stage once, in order.
+    assert.deepEqual(milestones, ['firmware', 'bootloader', 'kernel', 'init', 'login']);
     assert.match(r.marker!, /login:|SELFTEST-MARKER-OK/);
     const serial = await readFile(serialLogPath, 'latin1');
     // Booted through GRUB with the image's own command line (not qemu -kernel).

@@ -1,10 +1,12 @@
 import type { ImageFactoryClient } from './http-client.js';
 import type { ParameterArg } from './parameters.js';
+import type { Display, DisplayStream } from './progress-display.js';
 
 /** Where the CLI writes: stdout for results, stderr for progress and errors. */
 export interface CliIo {
   stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
+  /** process.stderr in the real CLI: progress bars need its TTY-ness and cursor control. */
+  stderr: DisplayStream;
 }
 
 /** Defaults taken from the environment by src/main/cli.ts (nothing else reads process.env). */
@@ -27,6 +29,8 @@ export interface CliContext {
   pollMs: number;
   /** The `--parameter`/`--file-parameter` pairs taken out of argv before parsing. */
   parameterArgs: readonly ParameterArg[];
+  /** Progress and notes on stderr: bars on a terminal, lines in a pipe, JSON lines, or nothing (--quiet). */
+  display: Display;
 }
 
 /** A command body: resolves to the process exit code. */

@@ -95,9 +95,17 @@ export class ImageFactoryClient {
   }
 }
 
+/** OpenSSL's codes for a certificate Node does not trust (self-signed, unknown CA, wrong name, expired). */
+const TLS_TRUST = /CERT|SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|DEPTH_ZERO|ERR_TLS_CERT_ALTNAME|HOSTNAME_MISMATCH/;
+
 function describe(e: unknown): string {
   const err = e as Error & { code?: string; cause?: { code?: string; message?: string } };
   const code = err.code ?? err.cause?.code;
   const message = err.cause?.message ?? err.message;
-  return code && !message.includes(code) ? `${message} (${code})` : message;
+  const text = code && !message.includes(code) ? `${message} (${code})` : message;
+  if (code && TLS_TRUST.test(code)) {
+    return `${text}. The daemon's TLS certificate is not trusted: pass --cacert FILE with the certificate it serves `
+      + '(its self-signed one is <data_dir>/tls/imagefactoryd.pem), or --insecure to skip verification';
+  }
+  return text;
 }

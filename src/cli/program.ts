@@ -14,6 +14,7 @@ import { targetImageCommand } from './commands/target-image.js';
 import { targetsCommand } from './commands/targets.js';
 import { HttpError, ImageFactoryClient } from './http-client.js';
 import { extractParameterArgs, UsageError, type ParameterArg } from './parameters.js';
+import { createDisplay, type ProgressMode } from './progress-display.js';
 
 export const DEFAULT_URL = 'https://localhost:8075/imagefactory';
 
@@ -25,7 +26,10 @@ interface GlobalOptions {
   insecure?: boolean;
   output: OutputMode;
   nowait?: boolean;
+  wait?: boolean;
   pollInterval: string;
+  progress: ProgressMode;
+  quiet?: boolean;
 }
 
 /**
@@ -64,7 +68,10 @@ export async function runCli(argv: readonly string[], env: CliEnv, io: CliIo, ve
     .option('--cacert <file>', 'PEM certificate(s) to trust, e.g. the daemon\'s <data_dir>/tls/imagefactoryd.crt')
     .option('--insecure', 'do not verify the daemon\'s TLS certificate')
     .addOption(new Option('--output <mode>', 'result format').choices(['log', 'json']).default('log'))
-    .option('--nowait', 'return as soon as an image is created instead of waiting for its build')
+    .option('--nowait', 'return as soon as an image is created (or a delete is accepted) instead of waiting for the build (or the deletion)')
+    .option('--wait', 'wait for the build (or the deletion) to end, showing its progress (the default; overrides --nowait)')
+    .addOption(new Option('--progress <mode>', 'progress on stderr: bars on a terminal, plain lines in a pipe (auto), or json lines for scripts, or none').choices(['auto', 'bar', 'plain', 'json', 'none']).default('auto'))
+    .option('-q, --quiet', 'no progress or notes on stderr, only results and errors (same as --progress none)')
     .addOption(new Option('--poll-interval <ms>', 'milliseconds between status polls').default('2000').hideHelp())
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -103,9 +110,10 @@ async function contextFor(opts: GlobalOptions, io: CliIo, parameterArgs: Paramet
     }),
     io,
     output: opts.output,
-    nowait: Boolean(opts.nowait),
+    nowait: Boolean(opts.nowait) && !opts.wait,
     pollMs: Number.isFinite(pollMs) && pollMs >= 10 ? pollMs : 2000,
     parameterArgs,
+    display: createDisplay(opts.quiet ? 'none' : opts.progress, io.stderr),
   };
 }
 

@@ -5,18 +5,21 @@ import { getImage, type ImageDoc } from './find-image.js';
 
 const DONE = new Set(['COMPLETE', 'FAILED', 'DELETED', 'DELETEFAILED']);
 
-/** Polls an image until its build ends, showing status, percent and activity on stderr as they change. */
+/** Polls an image until its build ends, showing status, percent and activity as they change. */
 export async function waitForImage(ctx: CliContext, kind: ImageKind, id: string): Promise<ImageDoc> {
-  let shown = '';
-  for (;;) {
-    const image = await getImage(ctx.client, kind, id);
-    const activity = (image.status_detail as { activity?: string } | undefined)?.activity ?? '';
-    const line = `[${String(Math.round(Number(image.percent_complete ?? 0))).padStart(3)}%] ${image.status}: ${activity}`;
-    if (line !== shown) {
-      ctx.io.stderr.write(`${line}\n`);
-      shown = line;
+  try {
+    for (;;) {
+      const image = await getImage(ctx.client, kind, id);
+      showImage(ctx, kind, image);
+      if (DONE.has(image.status)) return image;
+      await sleep(ctx.pollMs);
     }
-    if (DONE.has(image.status)) return image;
-    await sleep(ctx.pollMs);
+  } finally {
+    ctx.display.finish();
   }
+}
+
+export function showImage(ctx: CliContext, kind: ImageKind, image: ImageDoc): void {
+  const activity = (image.status_detail as { activity?: string } | undefined)?.activity ?? '';
+  ctx.display.build({ id: image.id, kind, status: image.status, percent: Number(image.percent_complete ?? 0), activity });
 }

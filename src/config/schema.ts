@@ -88,6 +88,9 @@ export const CONFIG_SCHEMA = {
   job_lease_seconds: { type: 'integer', default: 60, min: 2, max: 3600, doc: 'Queue mode: a worker renews the lease of its job every quarter of this; a job whose worker died is retried by another after this long.' },
   job_max_attempts: { type: 'integer', default: 3, min: 1, max: 20, doc: 'Queue mode: attempts per build job, counting retries after transient failures and expired leases.' },
   job_retry_delay_seconds: { type: 'integer', default: 30, min: 1, doc: 'Queue mode: delay before the first retry of a job; it doubles (with jitter) for each further one.' },
+  metrics: { type: 'boolean', default: true, doc: 'Serve Prometheus metrics at GET /metrics (builds, step durations, queue, pushes, HTTP requests, cache, disk usage).' },
+  metrics_users: { type: 'object', default: {}, secret: true, doc: 'HTTP Basic users allowed to read /metrics: {"login": "password"}; with neither this nor metrics_token set, /metrics is open.' },
+  metrics_token: { type: 'string', default: '', secret: true, doc: 'Bearer token allowed to read /metrics (Authorization: Bearer <token>, Prometheus\' `authorization` scrape setting).' },
 } as const satisfies Record<string, ConfigKey>;
 
 function checkDatabaseUrl(v: string): string | undefined {

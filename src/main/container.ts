@@ -22,6 +22,8 @@ import type { ImageStore } from '../core/ports/image-store.js';
 import type { Logger } from '../core/ports/logger.js';
 import { bootTest, type BootDiskFormat } from '../platform/boot-test.js';
 import { pruneCache } from '../platform/cache-pruner.js';
+import { PrometheusMetrics } from '../platform/prometheus-metrics.js';
+import { metricsApi } from '../api/metrics/index.js';
 import { createExec, hasCommand } from '../platform/exec.js';
 import { createHttpCallbackSender } from '../platform/http-callback-sender.js';
 import { kvmUsable } from '../platform/kvm-probe.js';
@@ -75,6 +77,8 @@ export interface Container {
   db: Db;
   config: Config;
   artifacts: ArtifactStore;
+  /** The daemon's Prometheus metrics (served at /metrics unless config metrics is false). */
+  metrics: PrometheusMetrics;
   /** The Image Factory delete use-case (catalog APIs delete through it too). */
   deleteImage(kind: ImageKind, id: string, req: DeleteRequest): Promise<void>;
   /** Stops builds (FAILED with the reason), waits for them, closes the database. */
@@ -159,9 +163,19 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       },
     },
   };
+  let engineRef: BuildScheduler | undefined;
+  const metrics = new PrometheusMetrics({
+    dataDir,
+    // Running and queued builds of the in-process engine; queue mode reports its queue elsewhere.
+    engineLoad: () => (engineRef instanceof BuildEngine ? engineRef.load() : { running: 0, queued: 0 }),
+    knownTarget: (t) => plugins.targetPluginFor(t) !== undefined,
+  });
+  events.subscribe((change) => metrics.observeImageChange(change));
+  deps.metrics = metrics;
   // build_mode queue: builds are jobs for worker processes, and unfinished ones survive restarts.
   const queued = config.build_mode === 'queue' ? await openBuildQueue(config, { store, status, events, plugins, logger, publish: artifacts.publish?.bind(artifacts) }) : null;
   const engine: BuildScheduler = queued?.scheduler ?? new BuildEngine(deps);
+  engineRef = engine;
   const creator = new ImageCreator({
     store, plugins, engine, credentials, rootpwRequired: config.tdl_require_root_pw, inlineCredentials: !queued,
     fetchTemplate: createTemplateFetcher({ maxBytes: config.template_fetch_max_bytes, timeoutMs: config.fetch_timeout * 1000 }),
@@ -176,7 +190,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const eventHub = new ImageEventHub(events);
   const oauth = config.no_oauth ? null : new OAuthVerifier(config.clients as Record<string, string>);
   const auth: AuthDeps = { oauth, oauthOpenReads: config.oauth_open_reads, sessions };
-  const partial = { engine, store, events, eventHub, sessions, auth, callbacks, db, config, artifacts, deleteImage: removeImage, shutdown: async () => undefined };
+  const partial = { engine, store, events, eventHub, sessions, auth, callbacks, db, config, artifacts, metrics, deleteImage: removeImage, shutdown: async () => undefined };
+  const metricsSurface = async (app: FastifyInstance) => metricsApi(app, {
+    render: () => metrics.render(), contentType: metrics.contentType,
+    users: textTable(config.metrics_users), token: config.metrics_token,
+  });
   const app = await buildApp({
     logger: logger as never,
     bodyLimit: config.max_body_bytes,
@@ -197,7 +215,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
       version: VERSION,
       workers: queued?.workers,
     },
-    surfaces: (opts.surfaces ?? []).map((s) => (app: FastifyInstance) => s(app, partial)),
+    onResponse: (method, route, status, seconds) => metrics.httpRequest(method, route, status, seconds),
+    surfaces: [
+      ...(config.metrics ? [metricsSurface] : []),
+      ...(opts.surfaces ?? []).map((s) => (app: FastifyInstance) => s(app, partial)),
+    ],
   });
 
   return {

@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../domain/errors.js';
-import { bootTest, findBootMarker, qemuBootArgv } from './boot-test.js';
+import { readFile } from 'node:fs/promises';
+import { bootMilestonesIn, bootTest, findBootMarker, qemuBootArgv } from './boot-test.js';
 
 // The real boot of a built disk is in test/debian-base-image.test.ts (it needs the shared fixture).
 
@@ -13,6 +14,17 @@ test('finds the self-test marker or a login prompt in a serial log, escapes stri
   assert.equal(findBootMarker('x\r\n\x1b[0mdebian login: '), 'debian login:');
   assert.equal(findBootMarker('..SELFTEST-MARKER-OK kernel=6.1.0-50-amd64 units_failed=0\r\nfoo login:'),
     'SELFTEST-MARKER-OK kernel=6.1.0-50-amd64 units_failed=0');
+});
+
+test('boot milestones in real serial logs of the Debian fixture (SeaBIOS and OVMF), in order, also part-way', async () => {
+  for (const firmware of ['bios', 'uefi']) {
+    const log = await readFile(new URL(`../../test/fixtures/tool-output/serial-bookworm-${firmware}.txt`, import.meta.url), 'latin1');
+    assert.deepEqual(bootMilestonesIn(log), ['firmware', 'bootloader', 'kernel', 'init', 'login'], firmware);
+    const kernelStarted = log.slice(0, log.indexOf('Linux version') + 20);
+    assert.deepEqual(bootMilestonesIn(kernelStarted), ['firmware', 'bootloader', 'kernel'], firmware);
+    assert.deepEqual(bootMilestonesIn(log.slice(0, log.indexOf('systemd[1]'))), ['firmware', 'bootloader', 'kernel'], firmware);
+  }
+  assert.deepEqual(bootMilestonesIn(''), []);
 });
 
 test('qemu argv: tcg unless kvm, snapshot disk, serial to file, OVMF for uefi, selftest OEM string', () => {

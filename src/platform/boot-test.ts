@@ -30,6 +30,8 @@ export interface BootTestOptions {
    * SELFTEST-MARKER-OK and powers off. Default true.
    */
   selftest?: boolean;
+  /** Called once per milestone the serial console shows, in boot order (see BOOT_MILESTONES). */
+  onMilestone?: (milestone: BootMilestone) => void;
 }
 
 export interface BootTestResult {
@@ -43,6 +45,27 @@ const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 const POLL_MS = 500;
 const SUCCESS = [/SELFTEST-MARKER-OK[^\r\n]*/, /[^\r\n]*login:/];
+
+export type BootMilestone = 'firmware' | 'bootloader' | 'kernel' | 'init' | 'login';
+
+/**
+ * What the serial console of a booting image prints at each stage, in order: SeaBIOS or OVMF,
+ * GRUB, the kernel's first line, systemd, then a login prompt or the self-test marker.
+ */
+export const BOOT_MILESTONES: readonly { milestone: BootMilestone; pattern: RegExp }[] = [
+  { milestone: 'firmware', pattern: /SeaBIOS \(version|BdsDxe:|UEFI firmware/ },
+  { milestone: 'bootloader', pattern: /GNU GRUB|Booting `|Loading Linux |Welcome to GRUB/ },
+  { milestone: 'kernel', pattern: /Linux version \d/ },
+  { milestone: 'init', pattern: /systemd\[1\]:|Welcome to [^\r\n]*(Debian|Ubuntu|Linux)/ },
+  { milestone: 'login', pattern: /SELFTEST-MARKER-OK|login:/ },
+];
+
+/** The milestones a serial log shows, in boot order (a later one implies the earlier ones). */
+export function bootMilestonesIn(serialLog: string): BootMilestone[] {
+  let last = -1;
+  BOOT_MILESTONES.forEach((m, i) => { if (m.pattern.test(serialLog)) last = i; });
+  return BOOT_MILESTONES.slice(0, last + 1).map((m) => m.milestone);
+}
 
 /** Finds the line that proves the boot in a serial log, or null. */
 export function findBootMarker(serialLog: string): string | null {
@@ -89,6 +112,12 @@ export async function bootTest(o: BootTestOptions): Promise<BootTestResult> {
 
   let marker: string | null = null;
   let logBytes = 0;
+  let milestones = 0;
+  const noteMilestones = (text: string) => {
+    if (!o.onMilestone) return;
+    const seen = bootMilestonesIn(text);
+    while (milestones < seen.length) o.onMilestone(seen[milestones++]);
+  };
   try {
     const log = await open(o.serialLogPath, 'r');
     try {
@@ -103,6 +132,7 @@ export async function bootTest(o: BootTestOptions): Promise<BootTestResult> {
           logBytes = offset;
           // Keep only a tail: a marker line is short, the log may be long.
           text = (text + buf.subarray(0, bytesRead).toString('latin1')).slice(-16_384);
+          noteMilestones(text);
           marker = findBootMarker(text);
           if (marker) break;
           continue;

@@ -20,3 +20,9 @@ test('runTool: abort kills the whole process group', async () => {
   await assert.rejects(p, (e: Error & { code?: string }) => e.code === 'BUILD_CANCELLED');
   assert.ok(Date.now() - started < 10_000);
 });
+
+test('runTool: a lone \\r ends a line (progress meters), \\r\\n is one line break', async () => {
+  const lines: string[] = [];
+  await runTool(['printf', '  (0.00/100%%)\\r  (50.00/100%%)\\r  (100.00/100%%)\\r\\nnext\\r\\nlast\\n'], { onLine: (l) => lines.push(l) });
+  assert.deepEqual(lines, ['  (0.00/100%)', '  (50.00/100%)', '  (100.00/100%)', 'next', 'last']);
+});

@@ -66,8 +66,10 @@ export function runTool(argv: readonly string[], options: ExecOptions = {}, sign
         } else if (stderrAll.length < 1024 * 1024) {
           stderrAll += text;
         }
-        const lines = (partial + text).split('\n');
+        // A lone \r ends a line too: progress meters (qemu-img -p) redraw with it and never print \n.
+        const lines = (partial + text).split(/\r\n|\r(?!$)|\n/);
         partial = lines.pop() ?? '';
+        if (partial.endsWith('\r')) { lines.push(partial.slice(0, -1)); partial = ''; }
         for (const line of lines) emit(line, stream);
       };
     };

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
+import { AppError } from '../../src/domain/errors.js';
 import type { ProviderPlugin, TargetPlugin } from '../../src/plugins/sdk/index.js';
 
 /** Test double in the style of Image Factory's MockCloud: copies the disk; pushes are bookkeeping only. */
@@ -28,7 +30,7 @@ export const mockCloudPlugin: TargetPlugin = {
   },
 };
 
-/** Its provider: pushes are bookkeeping only. */
+/** Its provider: a push reads the target image as an upload would (counting bytes sent); credentials mentioning "fail-push" fail it. */
 export const mockProvider: ProviderPlugin = {
   id: 'mock-provider',
   description: 'Mock provider',
@@ -39,7 +41,12 @@ export const mockProvider: ProviderPlugin = {
   check: (_t, provider) => (provider === 'bad-provider' ? ['provider bad-provider does not exist'] : []),
   async push(ctx) {
     ctx.progress(50, 'Pretending to upload');
+    if (JSON.stringify(ctx.credentials ?? null).includes('fail-push')) throw new AppError('PROVIDER_FAILED', 'the mock provider refused the upload');
+    for await (const chunk of createReadStream(ctx.targetImage.bodyPath)) ctx.bytesSent?.((chunk as Buffer).length);
     return { identifierOnProvider: randomUUID(), providerAccountIdentifier: 'mock_user' };
   },
-  async delete() { /* nothing to delete on a pretend provider */ },
+  async delete(ctx) {
+    // Nothing to delete on a pretend provider, except to stand for a provider that refuses.
+    if (JSON.stringify(ctx.credentials ?? null).includes('fail-delete')) throw new AppError('PROVIDER_FAILED', 'the mock provider refused to delete the image');
+  },
 };

@@ -42,6 +42,13 @@ describe('a real Debian build through the REST API', { timeout: 20 * 60_000 }, (
 
   test('template → boot-tested base image → qcow2 target, progress and callbacks along the way', async () => {
     const rx = await startCallbackReceiver();
+    // Every persisted change, as the API would show it (percent_complete and activity).
+    const changes = new Map<string, { status: string; percent: number; activity: string }[]>();
+    const unsubscribe = d.container.events.subscribe(({ image }) => {
+      const list = changes.get(image.id) ?? [];
+      list.push({ status: image.status, percent: image.percentComplete, activity: image.statusDetail.activity });
+      changes.set(image.id, list);
+    });
     try {
       const res = await fetch(`${d.url}/imagefactory/target_images`, {
         method: 'POST', headers: json,
@@ -69,6 +76,30 @@ describe('a real Debian build through the REST API', { timeout: 20 * 60_000 }, (
 
       const target = await waitForStatus(d.url, `/imagefactory/target_images/${t.id}`, ['COMPLETE', 'FAILED'], 10 * 60_000);
       assert.equal(target.status, 'COMPLETE', JSON.stringify(target.status_detail));
+
+      // Honest progress from the real tools: apt/dpkg counts move the bootstrap and the template's
+      // packages in many small steps, the boot test moves through the serial console's milestones,
+      // never backwards; the build log holds the same values; the waiting target showed them.
+      const building = (id: string) => (changes.get(id) ?? []).filter((c) => c.status === 'BUILDING');
+      const b = building(t.base_image_id);
+      const percents = b.map((c) => c.percent);
+      assert.deepEqual(percents, [...percents].sort((x, y) => x - y), `base progress went back: ${percents}`);
+      const during = (re: RegExp) => new Set(b.filter((c) => re.test(c.activity)).map((c) => c.percent));
+      assert.ok(during(/^Debian bookworm: Installing packages: (unpacking|configuring)$/).size >= 10, 'the bootstrap moves with dpkg');
+      assert.ok(during(/^Debian bookworm: Installing the essential packages: /).size >= 3, 'the essential set moves with dpkg');
+      assert.ok(during(/^Installing the template packages: /).size >= 1, 'the template\'s packages move with apt');
+      for (const m of ['firmware started', 'kernel booting', 'login prompt reached']) {
+        assert.ok(b.some((c) => c.activity === `Boot-testing the image under QEMU: ${m}`), m);
+      }
+      const { readFile } = await import('node:fs/promises');
+      const baseLog = await readFile(d.container.artifacts.artifactPath(t.base_image_id, 'build.log'), 'utf8');
+      const logged = [...baseLog.matchAll(/ \[(\d+)%\] (.*)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+      assert.deepEqual(logged, b.filter((c) => c.activity !== 'Build started').map((c) => `${c.percent} ${c.activity}`));
+      const waiting = (changes.get(t.id) ?? []).filter((c) => c.status === 'PENDING').map((c) => c.activity);
+      assert.ok(waiting.filter((a) => a.startsWith(`Waiting for base image ${t.base_image_id}: Debian bookworm: Installing packages`) && / \d+%$/.test(a)).length >= 5,
+        `the target showed its base's progress while waiting: ${waiting.slice(0, 5).join(' | ')}`);
+      const converting = building(t.id).filter((c) => c.activity.startsWith('Converting to')).map((c) => c.percent);
+      assert.ok(new Set(converting).size >= 5, `qemu-img progress of the conversion: ${converting}`);
       assert.equal((target.properties as Record<string, unknown>).format, 'qcow2');
 
       // The downloaded target image is a valid qcow2 holding the whole disk.
@@ -108,7 +139,7 @@ describe('a real Debian build through the REST API', { timeout: 20 * 60_000 }, (
       const vsDone = await waitForStatus(d.url, `/imagefactory/target_images/${(await vs.json()).target_image.id}`, ['COMPLETE', 'FAILED'], 10 * 60_000);
       assert.equal(vsDone.status, 'COMPLETE', JSON.stringify(vsDone.status_detail));
       assert.equal((vsDone.properties as Record<string, unknown>).vmdk_subformat, 'streamOptimized');
-    } finally { await rx.close(); }
+    } finally { unsubscribe(); await rx.close(); }
   });
 
   test('an unknown package fails the build with apt\'s own message, and the daemon keeps serving', async () => {

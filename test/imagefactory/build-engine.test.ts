@@ -31,6 +31,35 @@ describe('build engine', () => {
     } finally { await d.stop(); await removeDir(d.dataDir); }
   });
 
+  test('a waiting target shows its base\'s progress; progress never goes back; the build log and the API agree', async () => {
+    const d = await startTestDaemon({ file: { build_cache: false } });
+    try {
+      const seen = new Map<string, { status: string; percent: number; activity: string }[]>();
+      d.container.events.subscribe(({ image }) => {
+        const list = seen.get(image.id) ?? [];
+        list.push({ status: image.status, percent: image.percentComplete, activity: image.statusDetail.activity });
+        seen.set(image.id, list);
+      });
+      const base = await postBase(d.url, mockTemplate('parent-progress'), { mock_delay_ms: 2000 });
+      const res = await fetch(`${d.url}/imagefactory/target_images`, { method: 'POST', headers: json, body: JSON.stringify({ target_image: { target: 'mock', base_image_id: base.image.id } }) });
+      const target = (await res.json()).target_image as { id: string };
+      await waitForStatus(d.url, `/imagefactory/target_images/${target.id}`, ['COMPLETE']);
+      const b = seen.get(base.image.id)!;
+      const percents = b.map((e) => e.percent);
+      assert.deepEqual(percents, [...percents].sort((x, y) => x - y), `base progress went back: ${percents}`);
+      const waiting = seen.get(target.id)!.filter((e) => e.status === 'PENDING').map((e) => e.activity);
+      const shown = waiting.filter((a) => new RegExp(`^Waiting for base image ${base.image.id}: Mock step [1-4] of 4 \\d+%$`).test(a));
+      assert.ok(shown.length >= 2, `the target showed its base's steps while waiting: ${JSON.stringify(waiting)}`);
+      // Every "[N%] activity" line of the log is a value the API showed, in the same order.
+      const { readFile } = await import('node:fs/promises');
+      const log = await readFile(d.container.artifacts.artifactPath(base.image.id, 'build.log'), 'utf8');
+      const logged = [...log.matchAll(/ \[(\d+)%\] (.*)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+      const api = b.filter((e) => e.status === 'BUILDING' && e.activity !== 'Build started').map((e) => `${e.percent} ${e.activity}`);
+      assert.deepEqual(logged, api);
+      assert.ok(logged.length >= 4, logged.join('\n'));
+    } finally { await d.stop(); await removeDir(d.dataDir); }
+  });
+
   test('a failed base fails its target with the original message; the error names the cause', async () => {
     const d = await startTestDaemon();
     try {

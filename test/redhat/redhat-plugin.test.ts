@@ -48,23 +48,24 @@ async function build(name: string, tdl: Tdl) {
   const workDir = join(out, 'work');
   await runTool(['mkdir', '-p', workDir]);
   const lines: string[] = [];
+  const progress: [number, string][] = [];
   const signal = new AbortController().signal;
   const ctx: BaseImageContext = {
     imageId: name, workDir, signal, cacheDir: join(scratch, 'cache'),
     exec: createExec({ signal, onLine: (l) => lines.push(l) }),
-    log: (l) => lines.push(l), progress: () => {},
+    log: (l) => lines.push(l), progress: (p, a) => progress.push([p, a]),
     template: tdl, templateXml: '', parameters: {},
     outputs: { diskPath: join(out, 'disk.raw'), rootfsTarPath: join(out, 'rootfs.tar') },
   };
   const result = await redhatOsPlugin.createBaseImage(ctx);
-  return { result, lines, ...ctx.outputs };
+  return { result, lines, progress, ...ctx.outputs };
 }
 
 const fromTar = async (tar: string, path: string) => (await runTool(['tar', '-xOf', tar, `./${path}`])).stdout;
 
 test('installs @core, the template packages with their dependency and the extra repository; applies files, commands, rootpw', async () => {
   // The second repository is signed (gpgcheck=1) but holds the same package: only "extra" may serve it.
-  const { result, lines, diskPath, rootfsTarPath } = await build('ok', template({
+  const { result, lines, progress, diskPath, rootfsTarPath } = await build('ok', template({
     repositories: [{ name: 'extra', url: repos.extraUrl, signed: false, persisted: true, sslverify: false }],
   }));
   const byName = new Map(result.packages.map((p) => [p.name, p]));
@@ -72,6 +73,11 @@ test('installs @core, the template packages with their dependency and the extra 
   assert.deepEqual(byName.get('hello-tool'), { name: 'hello-tool', version: '2.1-1', arch: 'noarch' });
   assert.deepEqual(byName.get('busybox-shell'), { name: 'busybox-shell', version: '1.35-1', arch: 'x86_64' });
   assert.ok(lines.some((l) => /has the core group: installing @core/.test(l)));
+  // dnf's own counters move the install step (5..45): downloads, then installing, then verifying.
+  const dnf = progress.filter(([, a]) => /^Installing @core: (downloading|installing|verifying)$/.test(a));
+  assert.deepEqual([...new Set(dnf.map(([, a]) => a.split(': ')[1]))], ['downloading', 'installing', 'verifying']);
+  assert.deepEqual(dnf.map(([p]) => p), dnf.map(([p]) => p).sort((x, y) => x - y));
+  assert.ok(dnf.every(([p]) => p > 5 && p <= 45) && dnf.at(-1)![0] === 45, JSON.stringify(dnf));
 
   assert.equal(await fromTar(rootfsTarPath, 'etc/motd.d/imagefactory'), 'written by a TDL file\n');
   assert.equal(await fromTar(rootfsTarPath, 'etc/command-ran'), 'hello\ndata\n');

@@ -40,6 +40,6 @@ export async function foremanApi(app: FastifyInstance, deps: ForemanDeps): Promi
     for (const parent of PARENTS) registerParentRoutes(scope, deps.catalog, parent);
     registerImageRoutes(scope, { catalog: deps.catalog, registration: new ForemanRegistration(deps.catalog) });
     // Unknown /api paths answer in Foreman's shape rather than Image Factory's plain text.
-    scope.all('/api/*', async (req) => { throw ForemanError.message(404, `Route ${req.method} ${req.url.split('?')[0]} not found`); });
+    scope.all('/api/*', { schema: { hide: true } }, async (req) => { throw ForemanError.message(404, `Route ${req.method} ${req.url.split('?')[0]} not found`); });
   });
 }

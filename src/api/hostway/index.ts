@@ -38,7 +38,7 @@ export async function hostwayApi(app: FastifyInstance, deps: HostwayDeps): Promi
         return { image: detailItem(image, base(req)) };
       });
       // Anything else under images/ answers with Hostway's 404 (the app's not-found handler is Image Factory's).
-      scope.all('/images/*', notFound);
+      scope.all('/images/*', { schema: { hide: true } }, notFound); // a catch-all 404, not an operation
     }, { prefix });
   }
 }

@@ -23,6 +23,8 @@ export function registerMethodNotAllowed(app: FastifyInstance): void {
       app.route({
         method: missing as unknown as string[],
         url,
+        // Not an operation of the API: left out of the OpenAPI document.
+        schema: { hide: true },
         handler: async (_req, reply) => reply.code(405).header('Allow', allow).type('text/plain; charset=UTF-8').send('Method not allowed.'),
       });
     }

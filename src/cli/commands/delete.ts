@@ -1,7 +1,11 @@
 import { Command } from 'commander';
 import { IMAGE_COLLECTION } from '../../domain/image.js';
-import { EXIT_OK, printJson, type Runner } from '../cli-context.js';
-import { findImage } from '../find-image.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ImageKind } from '../../domain/image.js';
+import { EXIT_FAILED, EXIT_OK, printJson, type CliContext, type Runner } from '../cli-context.js';
+import { findImage, getImage, type ImageDoc } from '../find-image.js';
+import { HttpError } from '../http-client.js';
+import { showImage } from '../wait-for-image.js';
 import { buildParameters, UsageError, withParameterOptions } from '../parameters.js';
 import { credentialsArg, providerArg } from './provider-image.js';
 
@@ -32,8 +36,43 @@ export function deleteCommand(run: Runner): Command {
         body.target = opts.target;
       }
       await ctx.client.json('DELETE', `${IMAGE_COLLECTION[kind]}/${encodeURIComponent(id)}`, Object.keys(body).length ? { json: { [kind]: body } } : {});
+      if (ctx.nowait) {
+        if (ctx.output === 'json') printJson(ctx, { id, type: kind, status: 'DELETING' });
+        else ctx.io.stdout.write(`Deleting ${kind} ${id} (not waiting)\n`);
+        return EXIT_OK;
+      }
+      const failed = await waitForDeletion(ctx, kind, id);
+      if (failed) {
+        const reason = (failed.status_detail as { error?: string | null } | undefined)?.error ?? 'no reason given';
+        if (ctx.output === 'json') printJson(ctx, { id, type: kind, status: 'DELETEFAILED', error: reason });
+        ctx.io.stderr.write(`imagefactory: deleting ${kind} ${id} failed (DELETEFAILED): ${reason}\n`);
+        return EXIT_FAILED;
+      }
       if (ctx.output === 'json') printJson(ctx, { id, type: kind, deleted: true });
       else ctx.io.stdout.write(`Deleted ${kind} ${id}\n`);
       return EXIT_OK;
     }));
+}
+
+/**
+ * Polls a deleted image until it is gone (404: undefined) or DELETEFAILED (the image, with the
+ * reason in status_detail.error). A provider image's delete waits for the provider's answer.
+ */
+async function waitForDeletion(ctx: CliContext, kind: ImageKind, id: string): Promise<ImageDoc | undefined> {
+  try {
+    for (;;) {
+      let image: ImageDoc;
+      try {
+        image = await getImage(ctx.client, kind, id);
+      } catch (e) {
+        if (e instanceof HttpError && e.status === 404) return undefined;
+        throw e;
+      }
+      if (image.status === 'DELETEFAILED') return image;
+      showImage(ctx, kind, image);
+      await sleep(ctx.pollMs);
+    }
+  } finally {
+    ctx.display.finish();
+  }
 }

@@ -16,17 +16,23 @@ export function downloadCommand(run: Runner): Command {
       const { kind } = await findImage(ctx.client, id);
       const res = await ctx.client.stream('GET', `${IMAGE_COLLECTION[kind]}/${encodeURIComponent(id)}/raw_image`);
       const partial = `${file}.partial`;
+      const length = Number(res.headers['content-length']);
+      const total = Number.isFinite(length) && length >= 0 ? length : null;
+      const label = `Downloading ${kind} ${id.slice(0, 8)}`;
       let bytes = 0;
-      res.body.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+      ctx.display.transfer(label, 0, total);
+      res.body.on('data', (chunk: Buffer) => { bytes += chunk.length; ctx.display.transfer(label, bytes, total); });
       try {
         await pipeline(res.body, createWriteStream(partial, { mode: 0o644 }));
         await rename(partial, file);
       } catch (e) {
         await rm(partial, { force: true });
         throw e;
+      } finally {
+        ctx.display.finish();
       }
       if (ctx.output === 'json') printJson(ctx, { id, type: kind, file, bytes });
-      else ctx.io.stderr.write(`Wrote ${bytes} bytes of ${kind} ${id} to ${file}\n`);
+      else ctx.display.note(`Wrote ${bytes} bytes of ${kind} ${id} to ${file}`);
       return EXIT_OK;
     }));
 }

@@ -25,7 +25,7 @@ export function imagesCommand(run: Runner): Command {
           const detail = image.target ? ` target=${image.target}` : '';
           ctx.io.stdout.write(`${image.id}  ${image._type}  ${image.status}  ${Math.round(Number(image.percent_complete ?? 0))}%${detail}\n`);
         }
-        if (!images.length) ctx.io.stderr.write('No images match.\n');
+        if (!images.length) ctx.display.note('No images match.');
       }
       return EXIT_OK;
     }));

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { Transform } from 'node:stream';
 import { Command } from 'commander';
 import type { Runner } from '../cli-context.js';
 import type { ImageDoc } from '../find-image.js';
@@ -40,10 +41,24 @@ export function importBaseImageCommand(run: Runner): Command {
         if (value) query[key] = value;
       }
       if (Object.keys(parameters).length) query.parameters = JSON.stringify(parameters);
-      ctx.io.stderr.write(`Uploading ${file} (${info.size} bytes)\n`);
-      const doc = await ctx.client.json<{ base_image: ImageDoc }>('POST', 'base_images/import', {
-        query, stream: { body: createReadStream(file), length: info.size },
-      });
+      ctx.display.note(`Uploading ${file} (${info.size} bytes)`);
+      // Counted as undici reads it: the bar shows what has gone to the daemon, not what was read ahead.
+      let sent = 0;
+      const label = `Uploading ${basename(file)}`;
+      const counted = createReadStream(file).pipe(new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          sent += chunk.length;
+          ctx.display.transfer(label, sent, info.size);
+          done(null, chunk);
+        },
+      }));
+      ctx.display.transfer(label, 0, info.size);
+      let doc: { base_image: ImageDoc };
+      try {
+        doc = await ctx.client.json<{ base_image: ImageDoc }>('POST', 'base_images/import', { query, stream: { body: counted, length: info.size } });
+      } finally {
+        ctx.display.finish();
+      }
       return finishSubmission(ctx, 'base_image', doc.base_image);
     }));
 }

@@ -5,6 +5,15 @@ import type { ProgressSink } from './build-context-factory.js';
 import type { BuildDeps } from './build-deps.js';
 import type { BuildLog } from './build-log.js';
 
+/** Where each boot milestone the serial console shows puts the base image (boot test: 86..96%). */
+const BOOT_STEPS: Record<string, { percent: number; activity: string }> = {
+  firmware: { percent: 87, activity: 'firmware started' },
+  bootloader: { percent: 88, activity: 'bootloader started' },
+  kernel: { percent: 90, activity: 'kernel booting' },
+  init: { percent: 93, activity: 'systemd starting services' },
+  login: { percent: 96, activity: 'login prompt reached' },
+};
+
 /**
  * Boots a finished raw base disk under QEMU unless config or the image's boot_test parameter turns
  * it off. Returns the `boot_test` property; a disk that never reaches a login prompt fails the build.
@@ -19,6 +28,10 @@ export async function bootTestBaseImage(deps: BuildDeps, image: ImageRecord, dis
   const boot = await deps.bootTester({
     diskPath, format: 'raw', firmware: 'bios', kvm, serialLogPath,
     timeoutMs: deps.settings.bootTestTimeoutMs, signal,
+    onMilestone: (m) => {
+      const step = BOOT_STEPS[m];
+      if (step) progress(step.percent, `Boot-testing the image under QEMU: ${step.activity}`);
+    },
   });
   log.line(`Boot test ${boot.ok ? 'passed' : 'FAILED'} after ${Math.round(boot.seconds)} s (${boot.marker ?? 'no marker'})`);
   if (!boot.ok) {

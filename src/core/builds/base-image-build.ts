@@ -8,6 +8,7 @@ import { parseTdl } from '../../domain/template/parse-tdl.js';
 import { renderSpdx } from '../../domain/template/spdx.js';
 import { bootTestBaseImage } from './base-boot-test.js';
 import { importSpecOf, runImportedBaseBuild } from './imported-base-build.js';
+import { timedStep } from '../ports/build-metrics.js';
 import { makeBuildContext, scaledProgress, type ProgressSink } from './build-context-factory.js';
 import type { BuildDeps } from './build-deps.js';
 import type { BuildLog } from './build-log.js';
@@ -38,9 +39,9 @@ export async function runBaseImageBuild(deps: BuildDeps, image: ImageRecord, sig
   });
   const outputs = { diskPath: `${ctx.workDir}/disk.raw`, rootfsTarPath: `${ctx.workDir}/rootfs.tar` };
   log.line(`Building base image with OS plugin ${plugin.id} (${tdl.os.name} ${tdl.os.version} ${tdl.os.arch})`);
-  const result = await plugin.createBaseImage({
+  const result = await timedStep(deps.metrics, 'base_image', 'install', () => plugin.createBaseImage({
     ...ctx, template: tdl, templateXml: image.template ?? '', parameters: image.parameters, outputs,
-  });
+  }));
 
   const properties: Record<string, unknown> = { ...image.properties, ...result.properties, os_plugin: plugin.id };
   if (result.bootable === false) {
@@ -49,7 +50,7 @@ export async function runBaseImageBuild(deps: BuildDeps, image: ImageRecord, sig
     log.line(`Boot test skipped: ${reason}`);
     properties.boot_test = { skipped: true, reason };
   } else {
-    properties.boot_test = await bootTestBaseImage(deps, image, outputs.diskPath, signal, log, progress);
+    properties.boot_test = await timedStep(deps.metrics, 'base_image', 'boot_test', () => bootTestBaseImage(deps, image, outputs.diskPath, signal, log, progress));
   }
 
   progress(97, 'Storing the base image');

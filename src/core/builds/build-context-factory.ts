@@ -31,10 +31,8 @@ export async function makeBuildContext(opts: {
       return exec(argv, { timeoutMs: opts.stepTimeoutMs, ...o });
     },
     log: (line) => opts.log.line(line),
-    progress: (percent, activity) => {
-      opts.log.line(`[${Math.round(percent)}%] ${activity}`);
-      opts.progress(percent, activity);
-    },
+    // Logged by the engine's progress reporter, as the image's overall percent (what the API shows).
+    progress: (percent, activity) => opts.progress(percent, activity),
     signal: opts.signal,
     cacheDir: opts.artifacts.cacheDir(),
   };

@@ -1,5 +1,6 @@
 import type { ArtifactStore } from '../ports/artifact-store.js';
 import type { BootTester } from '../ports/boot-tester.js';
+import type { BuildMetrics } from '../ports/build-metrics.js';
 import type { CredentialStore } from '../ports/credential-store.js';
 import type { ImageStore } from '../ports/image-store.js';
 import type { Logger } from '../ports/logger.js';
@@ -32,4 +33,6 @@ export interface BuildDeps {
   /** Whether KVM works here (probed once by trying it). */
   kvmUsable: () => Promise<boolean>;
   settings: BuildSettings;
+  /** Step durations and push bytes for /metrics (absent in tests that do not look). */
+  metrics?: BuildMetrics;
 }

@@ -1,7 +1,7 @@
 import { AppError, isAppError } from '../../domain/errors.js';
 import { TERMINAL_STATUSES, type ImageRecord } from '../../domain/image.js';
 import { runBaseImageBuild } from './base-image-build.js';
-import type { ProgressSink } from './build-context-factory.js';
+import { progressReporter } from './progress-reporter.js';
 import type { BuildDeps } from './build-deps.js';
 import { BuildLog } from './build-log.js';
 import { runProviderImageBuild } from './provider-image-build.js';
@@ -29,6 +29,8 @@ export class BuildEngine implements BuildScheduler {
   private readonly buildSlots: Semaphore;
   private readonly pushSlots: Semaphore;
   private stopping = false;
+  /** Builds holding a slot (BUILDING) — the rest of `running` wait for a parent or a slot. */
+  private holdingSlot = 0;
 
   constructor(private readonly deps: BuildDeps) {
     this.buildSlots = new Semaphore(deps.settings.maxConcurrentBuilds);
@@ -43,6 +45,11 @@ export class BuildEngine implements BuildScheduler {
       .catch((e) => this.deps.logger.error({ err: e, imageId: image.id }, 'build bookkeeping failed'))
       .finally(() => { this.running.delete(image.id); this.stopReasons.delete(image.id); });
     this.running.set(image.id, { controller, done });
+  }
+
+  /** Builds running now and builds waiting (for a parent image or a free slot), for monitoring. */
+  load(): { running: number; queued: number } {
+    return { running: this.holdingSlot, queued: this.running.size - this.holdingSlot };
   }
 
   isRunning(id: string): boolean {
@@ -76,6 +83,7 @@ export class BuildEngine implements BuildScheduler {
   private async run(image: ImageRecord, credentials: unknown, signal: AbortSignal): Promise<void> {
     const { status, artifacts } = this.deps;
     const log = await BuildLog.open(artifacts.artifactPath(image.id, 'build.log'));
+    const queuedAt = process.hrtime.bigint();
     try {
       await this.waitForParent(image, signal);
       const slots = image.kind === 'provider_image' ? this.pushSlots : this.buildSlots;
@@ -83,22 +91,29 @@ export class BuildEngine implements BuildScheduler {
         await status.transition(image.id, 'PENDING', { activity: 'Waiting for a free build slot' });
       }
       const release = await slots.acquire(signal);
+      this.holdingSlot++;
+      this.deps.metrics?.stepFinished(image.kind, 'queue', Number(process.hrtime.bigint() - queuedAt) / 1e9);
+      let reporter: ReturnType<typeof progressReporter> | undefined;
       try {
         const current = await status.transition(image.id, 'BUILDING', { activity: 'Build started' }, { percentComplete: 0 });
         if (!current) return;
-        const last = { percent: 0, activity: '' };
-        const progress: ProgressSink = (p, a) => { void status.progress(image.id, p, a, last); };
+        reporter = progressReporter(status, image.id, log);
+        const progress = reporter.sink;
         log.line(`Build of ${image.kind} ${image.id} started`);
         const patch = image.kind === 'base_image'
           ? await runBaseImageBuild(this.deps, current, signal, log, progress)
           : image.kind === 'target_image'
             ? await runTargetImageBuild(this.deps, current, signal, log, progress)
             : await runProviderImageBuild(this.deps, current, credentials, signal, log, progress);
+        await reporter.flush();
         if (signal.aborted) throw new AppError('BUILD_CANCELLED');
         await status.complete(current, patch);
         log.line('Build complete');
       } finally {
+        this.holdingSlot--;
         release();
+        // A late progress write must not land after (and overwrite the activity of) FAILED.
+        await reporter?.flush();
       }
     } catch (e) {
       await this.recordFailure(image, e, log);
@@ -114,8 +129,26 @@ export class BuildEngine implements BuildScheduler {
     if (!parentId) return;
     let parent = await this.deps.store.get(parentId);
     if (parent && !TERMINAL_STATUSES.has(parent.status)) {
-      await this.deps.status.transition(image.id, 'PENDING', { activity: `Waiting for ${parent.kind === 'base_image' ? 'base' : 'target'} image ${parentId}` });
-      await Promise.race([this.settled(parentId), aborted(signal)]);
+      const waiting = `Waiting for ${parent.kind === 'base_image' ? 'base' : 'target'} image ${parentId}`;
+      // A parent that is itself waiting shows its own reason (no nested "0%").
+      const activityOf = (p: ImageRecord) => `${waiting}: ${p.statusDetail?.activity || p.status}${p.status === 'PENDING' ? '' : ` ${Math.floor(p.percentComplete ?? 0)}%`}`;
+      let shown = activityOf(parent);
+      await this.deps.status.transition(image.id, 'PENDING', { activity: shown });
+      // Show the parent's progress in this image's activity while it waits (writes chained, in order).
+      let chain: Promise<unknown> = Promise.resolve();
+      const unsubscribe = this.deps.status.subscribe(({ image: changed }) => {
+        if (changed.id !== parentId || TERMINAL_STATUSES.has(changed.status)) return;
+        const next = activityOf(changed);
+        if (next === shown) return;
+        shown = next;
+        chain = chain.then(() => this.deps.status.progress(image.id, 0, next)).catch(() => undefined);
+      });
+      try {
+        await Promise.race([this.settled(parentId), aborted(signal)]);
+      } finally {
+        unsubscribe();
+        await chain;
+      }
       parent = await this.deps.store.get(parentId);
     }
     if (parent?.status === 'COMPLETE') return;

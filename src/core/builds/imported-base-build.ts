@@ -6,6 +6,7 @@ import { bootTestBaseImage } from './base-boot-test.js';
 import { makeBuildContext, scaledProgress, type ProgressSink } from './build-context-factory.js';
 import type { BuildDeps } from './build-deps.js';
 import type { BuildLog } from './build-log.js';
+import { qemuImgProgressOptions } from '../../plugins/sdk/qemu-img-progress.js';
 
 /** Where the import use-case leaves the upload: this name inside the image's scratch directory. */
 export const IMPORT_UPLOAD_NAME = 'import.upload';
@@ -43,7 +44,9 @@ export async function runImportedBaseBuild(deps: BuildDeps, image: ImageRecord, 
   const disk = join(ctx.workDir, 'disk.raw');
   ctx.progress(5, `Converting the imported ${spec.format} disk (${spec.virtual_size} bytes) to raw`);
   // The format is explicit: the upload was probed with exactly this -f, never guessed.
-  await ctx.exec(['qemu-img', 'convert', '-f', spec.format, '-O', 'raw', upload, disk]);
+  const label = `Converting the imported ${spec.format} disk to raw`;
+  await ctx.exec(['qemu-img', 'convert', '-p', '-f', spec.format, '-O', 'raw', upload, disk],
+    qemuImgProgressOptions((f) => ctx.progress(5 + 90 * f, label), ctx.log));
   await rm(upload, { force: true });
   ctx.progress(100, 'Imported disk converted');
 

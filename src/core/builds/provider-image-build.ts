@@ -1,6 +1,7 @@
 import { AppError } from '../../domain/errors.js';
 import type { ImageRecord } from '../../domain/image.js';
 import { parseTdl } from '../../domain/template/parse-tdl.js';
+import { timedStep } from '../ports/build-metrics.js';
 import { makeBuildContext, scaledProgress, type ProgressSink } from './build-context-factory.js';
 import type { BuildDeps } from './build-deps.js';
 import type { BuildLog } from './build-log.js';
@@ -31,8 +32,10 @@ export async function runProviderImageBuild(deps: BuildDeps, image: ImageRecord,
   const base = targetImage.baseImageId ? await deps.store.get(targetImage.baseImageId) : undefined;
   const templateXml = targetImage.template ?? base?.template ?? null;
   log.line(`Pushing target image ${targetImage.id} to provider ${plugin.id}${image.credentialsRef ? ` with credential set ${image.credentialsRef}` : ''}`);
-  const result = await plugin.push({
+  const metrics = deps.metrics;
+  const push = () => plugin.push({
     ...ctx,
+    bytesSent: (n) => metrics?.pushBytes(plugin.id, n),
     target,
     provider,
     credentials,
@@ -50,6 +53,13 @@ export async function runProviderImageBuild(deps: BuildDeps, image: ImageRecord,
     }
     throw e;
   });
+  let result: Awaited<ReturnType<typeof push>>;
+  try {
+    result = await timedStep(metrics, 'provider_image', 'push', push);
+  } catch (e) {
+    if (!signal.aborted) metrics?.pushFailed(plugin.id);
+    throw e;
+  }
   return {
     identifierOnProvider: result.identifierOnProvider,
     providerAccountIdentifier: result.providerAccountIdentifier,

@@ -25,13 +25,14 @@ export class StatusWriter {
     return this.transition(image.id, 'FAILED', { activity: FAILED_ACTIVITY[image.kind], error });
   }
 
-  /** Progress within the current status; written only when the whole percent or the activity changes. */
-  async progress(id: string, percent: number, activity: string, last: { percent: number; activity: string }): Promise<void> {
-    const p = Math.max(0, Math.min(99, Math.floor(percent)));
-    if (p === last.percent && activity === last.activity) return;
-    last.percent = p;
-    last.activity = activity;
-    const image = await this.store.update(id, { percentComplete: p, statusDetail: { activity, error: null } });
+  /** Progress within the current status (progress-reporter.ts decides when, and keeps it monotonic). */
+  async progress(id: string, percent: number, activity: string): Promise<void> {
+    const image = await this.store.update(id, { percentComplete: percent, statusDetail: { activity, error: null } });
     if (image) this.events.emit({ image });
+  }
+
+  /** Every persisted image change (the engine shows a parent's progress in its waiting children). */
+  subscribe(listener: Parameters<ImageEvents['subscribe']>[0]): () => void {
+    return this.events.subscribe(listener);
   }
 }

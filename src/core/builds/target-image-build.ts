@@ -2,6 +2,7 @@ import { AppError } from '../../domain/errors.js';
 import type { ImageRecord } from '../../domain/image.js';
 import { parseTdl } from '../../domain/template/parse-tdl.js';
 import type { Tdl } from '../../domain/template/tdl.js';
+import { timedStep } from '../ports/build-metrics.js';
 import { makeBuildContext, scaledProgress, type ProgressSink } from './build-context-factory.js';
 import type { BuildDeps } from './build-deps.js';
 import type { BuildLog } from './build-log.js';
@@ -30,7 +31,8 @@ export async function runTargetImageBuild(deps: BuildDeps, image: ImageRecord, s
   });
   const outputPath = `${ctx.workDir}/target.out`;
   log.line(`Building ${target} target image with plugin ${plugin.id} from ${parent.kind === 'target_image' ? 'target' : 'base'} image ${parent.id}`);
-  const result = await plugin.createTargetImage({
+  const rootfsTarPath = (await artifacts.exists(rootfs)) ? rootfs : null;
+  const result = await timedStep(deps.metrics, 'target_image', 'convert', () => plugin.createTargetImage({
     ...ctx,
     target,
     parameters: image.parameters,
@@ -38,14 +40,14 @@ export async function runTargetImageBuild(deps: BuildDeps, image: ImageRecord, s
     base: {
       id: baseId,
       diskPath: artifacts.bodyPath(baseId),
-      rootfsTarPath: (await artifacts.exists(rootfs)) ? rootfs : null,
+      rootfsTarPath,
       template: templateOf(base ?? parent),
     },
     sourceTargetImage: parent.kind === 'target_image'
       ? { id: parent.id, target: parent.target ?? '', bodyPath: artifacts.bodyPath(parent.id), parameters: parent.parameters }
       : undefined,
     outputPath,
-  });
+  }));
   progress(98, 'Storing the target image');
   await artifacts.install(outputPath, artifacts.bodyPath(image.id));
   const properties: Record<string, unknown> = { ...image.properties, ...result.properties, format: result.format, target_plugin: plugin.id };

@@ -1,6 +1,7 @@
 import { AppError, isAppError } from '../../domain/errors.js';
 import { TERMINAL_STATUSES, type ImageRecord } from '../../domain/image.js';
 import { runBaseImageBuild } from '../builds/base-image-build.js';
+import { progressReporter } from '../builds/progress-reporter.js';
 import type { ProgressSink } from '../builds/build-context-factory.js';
 import type { BuildDeps } from '../builds/build-deps.js';
 import { BuildLog } from '../builds/build-log.js';
@@ -140,20 +141,21 @@ export class JobWorker {
     const closeLog = () => (closed ??= log.close());
     const retried = lease.attempt > 1 ? ` (attempt ${lease.attempt} of ${lease.maxAttempts}, retried after: ${lease.previousError ?? 'an earlier failure'})` : '';
     let keepScratch = false;
+    const reporter = progressReporter(status, image.id, log);
     try {
       await this.checkParent(image);
       const started = `Build started on worker ${this.opts.id}${retried}`;
       const current = await status.transition(image.id, 'BUILDING', { activity: started }, { percentComplete: 0 });
       if (!current) return;
       log.line(`${started}: ${lease.kind} of ${image.kind} ${image.id}`);
-      const last = { percent: 0, activity: '' };
       // A retried build says so in every progress activity, so the image shows why it ran again.
-      const progress: ProgressSink = (p, a) => { void status.progress(image.id, p, `${a}${retried}`, last); };
+      const progress: ProgressSink = (p, a) => reporter.sink(p, `${a}${retried}`);
       const patch = image.kind === 'base_image'
         ? await runBaseImageBuild(this.deps, current, controller.signal, log, progress)
         : image.kind === 'target_image'
           ? await runTargetImageBuild(this.deps, current, controller.signal, log, progress)
           : await runProviderImageBuild(this.deps, current, undefined, controller.signal, log, progress);
+      await reporter.flush();
       if (controller.signal.aborted) throw new AppError('BUILD_CANCELLED');
       // The log is complete and published before the image is: whoever sees COMPLETE can read it all.
       log.line(`Build complete on worker ${this.opts.id}`);
@@ -163,6 +165,8 @@ export class JobWorker {
       await status.complete(current, patch);
       await this.queue.complete(lease.token).catch((e) => this.deps.logger.warn({ err: e, imageId }, 'the job ended while its lease was lost'));
     } catch (e) {
+      // A late progress write must not land after (and overwrite the activity of) FAILED.
+      await reporter.flush();
       keepScratch = await this.recordFailure(entry, image, e, log);
     } finally {
       if (!keepScratch) await artifacts.removeScratch(image.id).catch(() => undefined);

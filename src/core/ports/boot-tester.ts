@@ -6,6 +6,8 @@ export interface BootTestRequest {
   serialLogPath: string;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Boot milestones as the serial console shows them: firmware, bootloader, kernel, init, login. */
+  onMilestone?: (milestone: string) => void;
 }
 
 export interface BootTestResult {

@@ -14,6 +14,8 @@ export interface ConvertRequest<Options = Record<string, never>> {
   exec: Exec;
   signal: AbortSignal;
   log(line: string): void;
+  /** Receives the fraction of the conversion done, from qemu-img's own progress (0..1). */
+  progress?: (fraction: number) => void;
 }
 
 /** What every converter reports back. */

@@ -1,6 +1,6 @@
 import type { Converter } from './converter.js';
 import { writeAtomically } from './atomic-output.js';
-import { qemuImgConvertArgv, qemuImgInfo } from './qemu-img.js';
+import { qemuImgConvertArgv, qemuImgInfo, qemuImgProgressOptions } from './qemu-img.js';
 
 export interface Qcow2Options {
   /** Compress clusters (OpenStack's "compressed qcow2"). */
@@ -19,7 +19,7 @@ export const QCOW2_COMPRESSION_TYPES = ['zlib', 'zstd'] as const;
  * `-W -m 16`: 16 parallel coroutines writing out of order halve the zlib time on this class of
  * machine (toolchain §1) and the file stays a standard qcow2.
  */
-export const convertToQcow2: Converter<Qcow2Options> = async ({ input, inputFormat, output, options, exec, log }) => {
+export const convertToQcow2: Converter<Qcow2Options> = async ({ input, inputFormat, output, options, exec, log, progress }) => {
   const opts = ['compat=1.1'];
   const extra: string[] = [];
   if (options.compressed) {
@@ -28,7 +28,7 @@ export const convertToQcow2: Converter<Qcow2Options> = async ({ input, inputForm
   }
   log(`Converting ${input} to qcow2${options.compressed ? ` (compressed, ${options.compression ?? 'zlib'})` : ''}`);
   return writeAtomically(output, async (tmp) => {
-    await exec(qemuImgConvertArgv(input, tmp, 'qcow2', opts, extra, inputFormat));
+    await exec(qemuImgConvertArgv(input, tmp, 'qcow2', opts, extra, inputFormat), qemuImgProgressOptions(progress, log));
     const info = await qemuImgInfo(exec, tmp, 'qcow2');
     return { format: 'qcow2', virtualSize: info.virtualSize };
   });

@@ -24,12 +24,18 @@ export async function qemuImgInfo(exec: Exec, path: string, format: string): Pro
   };
 }
 
-/** `qemu-img convert` from raw (or a qcow2 overlay) with the given output format and `-o` options. */
+/**
+ * `qemu-img convert` from raw (or a qcow2 overlay) with the given output format and `-o` options.
+ * `-p` makes qemu-img print its progress ("    (41.00/100%)", redrawn with \r) even into a pipe.
+ */
 export function qemuImgConvertArgv(
   input: string, output: string, outFormat: string, opts: readonly string[], extra: readonly string[] = [], inputFormat = 'raw',
 ): string[] {
-  const argv = ['qemu-img', 'convert', ...extra, '-f', inputFormat, '-O', outFormat];
+  const argv = ['qemu-img', 'convert', '-p', ...extra, '-f', inputFormat, '-O', outFormat];
   if (opts.length) argv.push('-o', opts.join(','));
   argv.push(input, output);
   return argv;
 }
+
+
+export { parseQemuImgProgress, qemuImgProgressOptions } from '../sdk/qemu-img-progress.js';

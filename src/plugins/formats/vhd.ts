@@ -1,7 +1,7 @@
 import { stat, truncate, rm } from 'node:fs/promises';
 import type { Converter } from './converter.js';
 import { writeAtomically } from './atomic-output.js';
-import { qemuImgConvertArgv, qemuImgInfo } from './qemu-img.js';
+import { qemuImgConvertArgv, qemuImgInfo, qemuImgProgressOptions } from './qemu-img.js';
 
 const MIB = 1024 * 1024;
 
@@ -19,7 +19,7 @@ export function roundUpToMiB(bytes: number): number {
  * which Azure rejects; the size is first rounded up to a whole MiB (Azure's other requirement) by
  * converting from a padded sparse copy. Fixed VHDs stay sparse on disk: the data area is raw.
  */
-export const convertToVhd: Converter<VhdOptions> = async ({ input, inputFormat = 'raw', output, options, exec, log }) => {
+export const convertToVhd: Converter<VhdOptions> = async ({ input, inputFormat = 'raw', output, options, exec, log, progress }) => {
   const subformat = options.subformat ?? 'fixed';
   const size = inputFormat === 'raw' ? (await stat(input)).size : (await qemuImgInfo(exec, input, inputFormat)).virtualSize;
   const rounded = roundUpToMiB(size);
@@ -38,7 +38,7 @@ export const convertToVhd: Converter<VhdOptions> = async ({ input, inputFormat =
       await exec(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', input, '-F', inputFormat, source, String(rounded)]);
     }
     try {
-      await exec(qemuImgConvertArgv(source, tmp, 'vpc', [`subformat=${subformat}`, 'force_size=on'], [], sourceFormat));
+      await exec(qemuImgConvertArgv(source, tmp, 'vpc', [`subformat=${subformat}`, 'force_size=on'], [], sourceFormat), qemuImgProgressOptions(progress, log));
     } finally {
       if (source !== input) await rm(source, { force: true });
     }

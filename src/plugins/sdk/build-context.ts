@@ -16,4 +16,6 @@ export interface BuildContext {
   signal: AbortSignal;
   /** Shared, size-limited cache directory for downloads (packages etc.). */
   cacheDir: string;
+  /** Provider plugins count the bytes they send to the image service here (monitoring). */
+  bytesSent?(bytes: number): void;
 }

@@ -89,6 +89,13 @@ for (const [i, c] of cases.entries()) {
       assert.match(ds.text, new RegExp(`datasource_list: \\[ ${c.datasource} \\]`));
     }
     assert.equal(ctx.progressSeen.at(-1)?.[0], 100);
+    if (c.target !== 'ec2') {
+      // qemu-img's own progress (-p) moves the conversion step, rising, up to its end (95).
+      const converting = ctx.progressSeen.filter(([, a]) => a.startsWith('Converting to')).map(([p]) => p);
+      assert.ok(new Set(converting).size >= 3, `conversion progress: ${converting}`);
+      assert.deepEqual(converting, [...converting].sort((x, y) => x - y));
+      assert.equal(converting.at(-1), 95);
+    }
     assert.equal(await sha(disk.path), baseHash, 'the base image is never modified');
   });
 }

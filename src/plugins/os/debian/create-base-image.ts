@@ -47,7 +47,10 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
 
   try {
     ctx.progress(2, `Installing ${label} from ${mirrorUrl}`);
-    const cacheUse = await bootstrapRootfs(ctx.exec, { release, mirrorUrl, rootDir: root, debCacheDir });
+    const cacheUse = await bootstrapRootfs(ctx.exec, {
+      release, mirrorUrl, rootDir: root, debCacheDir, log: ctx.log,
+      onProgress: (p) => ctx.progress(2 + 43 * p.fraction, `${label}: ${p.activity}`),
+    });
     ctx.log(`package cache: ${cacheUse.cachedBefore} packages were cached, ${cacheUse.downloaded} downloaded by the bootstrap`);
 
     ctx.progress(45, 'Configuring the system for serial console, DHCP and the boot self-test');
@@ -60,7 +63,9 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
       await runCommands(s, t.precommands, 'precommand', ctx.signal);
       if (t.packages.length) ctx.progress(52, `Installing ${t.packages.length} template packages`);
       await withPackageCache(ctx.exec, root, debCacheDir, () =>
-        installPackages(s, t.packages.map((p) => p.name), repos.length > 0 || t.precommands.length > 0));
+        installPackages(s, t.packages.map((p) => p.name), repos.length > 0 || t.precommands.length > 0, {
+          log: ctx.log, onProgress: (p) => ctx.progress(52 + 8 * p.fraction, p.activity),
+        }));
       if (t.files.length) ctx.progress(60, 'Writing the template files');
       await writeFiles(s, t.files, ctx.signal);
       if (t.commands.length) ctx.progress(63, 'Running the template commands');

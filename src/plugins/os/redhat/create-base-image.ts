@@ -65,7 +65,8 @@ export async function createRedHatBaseImage(ctx: BaseImageContext): Promise<Base
       }
       ctx.log(base.coreGroup ? 'The repository has the core group: installing @core' : 'The repository has no "core" group: installing only the template\'s packages');
       ctx.progress(5, `Installing ${release.title} (${first.join(', ')}) from ${baseUrl}`);
-      await runDnf(dnf, dnfInstallArgv(paths, release, first), `installing ${first.join(', ')}`);
+      await runDnf(dnf, dnfInstallArgv(paths, release, first), `installing ${first.join(', ')}`,
+        (p) => ctx.progress(5 + 40 * p.fraction, p.activity));
 
       ctx.progress(45, 'Configuring the system (hostname, fstab by UUID, boot self-test)');
       const config = await configureSystem(root, { hostname: hostnameFor(t.name, release.family.toLowerCase()), rootFsUuid });
@@ -76,7 +77,8 @@ export async function createRedHatBaseImage(ctx: BaseImageContext): Promise<Base
       await runCommands(s, t.precommands, 'precommand', ctx.signal);
       if (base.specs.length && templatePackages.length) {
         ctx.progress(52, `Installing ${templatePackages.length} template packages`);
-        await runDnf(dnf, dnfInstallArgv(paths, release, templatePackages), 'installing the template\'s packages');
+        await runDnf(dnf, dnfInstallArgv(paths, release, templatePackages), 'installing the template\'s packages',
+          (p) => ctx.progress(52 + 8 * p.fraction, p.activity));
       }
       if (t.files.length) ctx.progress(60, 'Writing the template files');
       await writeFiles(s, t.files, ctx.signal);

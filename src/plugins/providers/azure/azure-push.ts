@@ -79,7 +79,7 @@ export async function pushToAzure(ctx: PushContext): Promise<PushResult> {
   try {
     uploaded = await uploadPageBlob({
       container, blobName, path: image.bodyPath, extents, concurrency: p.concurrency, signal: ctx.signal, log: ctx.log,
-      onBytes: (n) => progress.add(n), sasScoped: c.blob.kind === 'sas', metadata: { imagefactory_target_image: image.id },
+      onBytes: (n) => { progress.add(n); ctx.bytesSent?.(n); }, sasScoped: c.blob.kind === 'sas', metadata: { imagefactory_target_image: image.id },
     });
   } catch (e) {
     throw cancelledOr(ctx.signal, providerFailure('Azure Storage', storageError(e), secrets));

@@ -61,7 +61,10 @@ export async function pushToGlance(ctx: PushContext): Promise<PushResult> {
   ctx.log(`Created Glance image ${created.id} (${diskFormat}, ${provider.containerFormat}); uploading`);
   try {
     let lastShown = -1;
+    let counted = 0;
     const sent = await glance.uploadFile(created.id, ctx.targetImage.bodyPath, (bytes, total) => {
+      ctx.bytesSent?.(bytes - counted);
+      counted = bytes;
       const pct = total ? Math.floor((bytes / total) * 100) : 100;
       if (pct >= lastShown + 5) { lastShown = pct; ctx.progress(5 + pct * 0.9, `Uploading to Glance: ${pct}%`); }
     });

@@ -138,7 +138,7 @@ export async function pushToVsphere(ctx: PushContext): Promise<PushResult> {
       const { url, sslThumbprint } = deviceUrlFor(info, fileItems[0], vim.sdkUrl);
       const progress = new ByteProgress(disk.fileSize, ctx.progress, `Uploading the VMDK to ${url.host}`, { from: 8, to: 95 });
       ctx.log(`Uploading ${disk.fileSize} bytes to the lease (${url.origin}${url.pathname})`);
-      sent = await uploadToLease({ vim, content, lease, url, sslThumbprint, path: disk.path, disk: !fileItems[0].create, onBytes: (n) => progress.add(n), signal: ctx.signal });
+      sent = await uploadToLease({ vim, content, lease, url, sslThumbprint, path: disk.path, disk: !fileItems[0].create, onBytes: (n) => { progress.add(n); ctx.bytesSent?.(n); }, signal: ctx.signal });
       await leaseProgress(vim, lease, 100);
       await leaseComplete(vim, lease);
       ctx.log(`Lease ${lease.value} complete: ${sent} bytes uploaded`);

@@ -22,7 +22,7 @@ export const azurePlugin: TargetPlugin = {
     return buildDiskTarget(ctx, {
       cloudEdits: { cloudType: 'azure', cloudInitDatasources: ['Azure', 'None'] },
       label: 'fixed VHD', format: 'vhd', qemuFormat: 'vpc',
-      convert: ({ input, inputFormat, output }) => convertToVhd({ ...convertRequestBase(ctx), input, inputFormat, output, options: { subformat: 'fixed' } }),
+      convert: (req) => convertToVhd({ ...convertRequestBase(ctx), ...req, options: { subformat: 'fixed' } }),
     });
   },
 };

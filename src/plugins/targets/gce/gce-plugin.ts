@@ -30,7 +30,7 @@ export const gcePlugin: TargetPlugin = {
     return buildDiskTarget(ctx, {
       cloudEdits: { cloudType: 'gce', cloudInitDatasources: ['GCE', 'None'] },
       label: 'GCE tar.gz', format: 'tar.gz', qemuFormat: null,
-      convert: ({ input, inputFormat, output }) => convertToGceTar({ ...convertRequestBase(ctx), input, inputFormat, output, options: {} }),
+      convert: (req) => convertToGceTar({ ...convertRequestBase(ctx), ...req, options: {} }),
     });
   },
 };

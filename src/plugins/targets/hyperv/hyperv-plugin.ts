@@ -29,12 +29,12 @@ export const hypervPlugin: TargetPlugin = {
     if (stringParam(ctx.parameters, 'hyperv_disk_format') === 'vhd') {
       return buildDiskTarget(ctx, {
         label: 'dynamic VHD', format: 'vhd', qemuFormat: 'vpc',
-        convert: ({ input, inputFormat, output }) => convertToVhd({ ...convertRequestBase(ctx), input, inputFormat, output, options: { subformat: 'dynamic' } }),
+        convert: (req) => convertToVhd({ ...convertRequestBase(ctx), ...req, options: { subformat: 'dynamic' } }),
       });
     }
     return buildDiskTarget(ctx, {
       label: 'VHDX', format: 'vhdx', qemuFormat: 'vhdx',
-      convert: ({ input, inputFormat, output }) => convertToVhdx({ ...convertRequestBase(ctx), input, inputFormat, output, options: {} }),
+      convert: (req) => convertToVhdx({ ...convertRequestBase(ctx), ...req, options: {} }),
     });
   },
 };

@@ -39,7 +39,7 @@ export const openstackPlugin: TargetPlugin = {
       format: 'qcow2',
       qemuFormat: 'qcow2',
       properties: { qcow2_compressed: compressed, ...(compressed ? { qcow2_compression: compression } : {}) },
-      convert: ({ input, inputFormat, output }) => convertToQcow2({ ...convertRequestBase(ctx), input, inputFormat, output, options: { compressed, compression } }),
+      convert: (req) => convertToQcow2({ ...convertRequestBase(ctx), ...req, options: { compressed, compression } }),
     });
   },
 };

@@ -25,7 +25,7 @@ export const rhevmPlugin: TargetPlugin = {
     if (format === 'raw') return buildDiskTarget(ctx, { cloudEdits, label: 'raw', format: 'raw', qemuFormat: 'raw', convert: null });
     return buildDiskTarget(ctx, {
       cloudEdits, label: 'qcow2', format: 'qcow2', qemuFormat: 'qcow2',
-      convert: ({ input, inputFormat, output }) => convertToQcow2({ ...convertRequestBase(ctx), input, inputFormat, output, options: {} }),
+      convert: (req) => convertToQcow2({ ...convertRequestBase(ctx), ...req, options: {} }),
     });
   },
 };

@@ -14,7 +14,7 @@ export interface DiskTargetPlan {
   /** Human name of the output, for the activity text ("qcow2", "fixed VHD"...). */
   label: string;
   /** Converts the prepared disk (raw, or a qcow2 overlay: see inputFormat); null means a raw output. */
-  convert: ((req: Pick<ConvertRequest<never>, 'input' | 'inputFormat' | 'output'>) => Promise<ConvertResult>) | null;
+  convert: ((req: ConvertInput) => Promise<ConvertResult>) | null;
   /** The converter reads the input as a raw file itself (not through qemu-img): edit a copy. */
   needsRawInput?: boolean;
   /** Target image format reported to the core. */
@@ -41,13 +41,13 @@ export async function buildDiskTarget(ctx: TargetImageContext, plan: DiskTargetP
   if (!plan.cloudEdits) {
     // Nothing to change inside the image: convert straight from the base disk.
     ctx.progress(10, `Converting to ${plan.label}`);
-    await convert({ input: ctx.base.diskPath, inputFormat: 'raw', output: ctx.outputPath });
+    await convert({ input: ctx.base.diskPath, inputFormat: 'raw', output: ctx.outputPath, progress: conversionProgress(ctx, 10, plan.label) });
   } else {
     const overlay = plan.needsRawInput || ctx.config.fuse_edits === false ? null : await editInOverlay(ctx, plan.cloudEdits);
     if (overlay) {
       recordEdits(overlay.edits);
       ctx.progress(40, `Converting to ${plan.label}`);
-      await convert({ input: overlay.path, inputFormat: 'qcow2', output: ctx.outputPath });
+      await convert({ input: overlay.path, inputFormat: 'qcow2', output: ctx.outputPath, progress: conversionProgress(ctx, 40, plan.label) });
       await rm(overlay.path, { force: true });
     } else {
       const working = workingDiskPath(ctx.workDir);
@@ -57,7 +57,7 @@ export async function buildDiskTarget(ctx: TargetImageContext, plan: DiskTargetP
         ctx.progress(30, `Applying ${plan.cloudEdits.cloudType} changes inside the image`);
         recordEdits(await applyCloudEdits(ctx.exec, working, plan.cloudEdits, ctx.workDir, ctx.log));
         ctx.progress(40, `Converting to ${plan.label}`);
-        await convert({ input: working, inputFormat: 'raw', output: ctx.outputPath });
+        await convert({ input: working, inputFormat: 'raw', output: ctx.outputPath, progress: conversionProgress(ctx, 40, plan.label) });
       } finally {
         await rm(working, { force: true });
       }
@@ -68,7 +68,12 @@ export async function buildDiskTarget(ctx: TargetImageContext, plan: DiskTargetP
   return { format: plan.format, properties };
 }
 
-type ConvertInput = Pick<ConvertRequest<never>, 'input' | 'inputFormat' | 'output'>;
+type ConvertInput = Pick<ConvertRequest<never>, 'input' | 'inputFormat' | 'output' | 'progress'>;
+
+/** qemu-img's own progress, mapped onto [from, 95] of the target build. */
+function conversionProgress(ctx: TargetImageContext, from: number, label: string): (fraction: number) => void {
+  return (f) => ctx.progress(from + (95 - from) * f, `Converting to ${label}`);
+}
 
 /**
  * Applies the cloud edits in a qcow2 overlay over the base disk; null when the overlay cannot be

@@ -18,7 +18,7 @@ export const virtualboxPlugin: TargetPlugin = {
   async createTargetImage(ctx) {
     return buildDiskTarget(ctx, {
       label: 'VDI', format: 'vdi', qemuFormat: 'vdi',
-      convert: ({ input, inputFormat, output }) => convertToVdi({ ...convertRequestBase(ctx), input, inputFormat, output, options: {} }),
+      convert: (req) => convertToVdi({ ...convertRequestBase(ctx), ...req, options: {} }),
     });
   },
 };

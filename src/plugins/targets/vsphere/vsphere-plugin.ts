@@ -30,7 +30,7 @@ export const vspherePlugin: TargetPlugin = {
       cloudEdits: { cloudType: 'vsphere', cloudInitDatasources: ['VMware', 'OVF', 'None'] },
       label: `VMDK (${subformat})`, format: 'vmdk', qemuFormat: 'vmdk',
       properties: { vmdk_subformat: subformat },
-      convert: ({ input, inputFormat, output }) => convertToVmdk({ ...convertRequestBase(ctx), input, inputFormat, output, options: { subformat } }),
+      convert: (req) => convertToVmdk({ ...convertRequestBase(ctx), ...req, options: { subformat } }),
     });
   },
 };

@@ -8,6 +8,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import type { Exec } from '../../../sdk/exec.js';
 import { AppError } from '../../../../domain/errors.js';
 import { BOOT_PACKAGES, type DebianRelease } from '../releases.js';
+import { MmdebstrapProgress, type ToolProgress } from './apt-progress.js';
 
 export interface BootstrapOptions {
   release: DebianRelease;
@@ -15,12 +16,17 @@ export interface BootstrapOptions {
   rootDir: string;
   /** Directory of cached .deb files; null disables caching. */
   debCacheDir: string | null;
+  /** Receives mmdebstrap's output lines (the build log) and the progress read from them. */
+  log?: (line: string) => void;
+  onProgress?: (p: ToolProgress) => void;
 }
 
 export function bootstrapArgv(o: BootstrapOptions): string[] {
   const include = [o.release.kernelPackage, ...BOOT_PACKAGES];
   const argv = [
-    'mmdebstrap', '--mode=root', '--variant=minbase', '--arch=amd64',
+    // --verbose: apt's and dpkg's own lines instead of a progress bar mmdebstrap draws only on a TTY;
+    // their package counts drive percent_complete (apt-progress.ts).
+    'mmdebstrap', '--verbose', '--mode=root', '--variant=minbase', '--arch=amd64',
     `--components=${o.release.components.join(',')}`,
     `--include=${include.join(',')}`,
     `--keyring=${o.release.keyring}`,
@@ -53,7 +59,17 @@ export async function bootstrapRootfs(exec: Exec, o: BootstrapOptions): Promise<
   if (o.debCacheDir) await mkdir(o.debCacheDir, { recursive: true });
   const before = await countDebs(o.debCacheDir);
   try {
-    await exec(bootstrapArgv(o), { env: { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C.UTF-8' } });
+    const tracker = new MmdebstrapProgress();
+    await exec(bootstrapArgv(o), {
+      env: { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C.UTF-8' },
+      ...(o.log ? {
+        onLine: (line: string) => {
+          o.log!(line);
+          const p = tracker.feed(line);
+          if (p) o.onProgress?.(p);
+        },
+      } : {}),
+    });
     return { cachedBefore: before, downloaded: (await countDebs(o.debCacheDir)) - before };
   } catch (e) {
     if (e instanceof AppError && e.code === 'TOOL_FAILED') {

@@ -5,6 +5,7 @@
 import { AppError } from '../../../../domain/errors.js';
 import type { ChrootSession } from '../../shared/chroot-session.js';
 import { explainToolFailure } from '../../shared/template-customization.js';
+import { AptRunProgress, type ToolProgress } from './apt-progress.js';
 
 export function aptInstallArgv(packages: readonly string[]): string[] {
   return [
@@ -13,11 +14,22 @@ export function aptInstallArgv(packages: readonly string[]): string[] {
   ];
 }
 
-export async function installPackages(s: ChrootSession, packages: readonly string[], refreshLists: boolean): Promise<void> {
+/** `progress` gets apt's own counts (downloads, unpacked, configured) while the packages install. */
+export async function installPackages(
+  s: ChrootSession, packages: readonly string[], refreshLists: boolean,
+  progress?: { log: (line: string) => void; onProgress: (p: ToolProgress) => void },
+): Promise<void> {
   if (packages.length === 0) return;
   try {
     if (refreshLists) await s.run(['apt-get', 'update']);
-    await s.run(aptInstallArgv(packages));
+    const tracker = new AptRunProgress('Installing the template packages');
+    await s.run(aptInstallArgv(packages), progress ? {
+      onLine: (line) => {
+        progress.log(line);
+        const p = tracker.feed(line);
+        if (p) progress.onProgress(p);
+      },
+    } : {});
   } catch (e) {
     throw explainToolFailure(e, `installing the template's packages (${packages.join(', ')}) failed`);
   }

@@ -18,7 +18,7 @@ const jammy = resolveRelease('Ubuntu', '22.04')!;
 
 test('mmdebstrap argv: root mode, minbase, kernel + boot packages, mirror from the template, deb cache hooks', () => {
   const argv = bootstrapArgv({ release: bookworm, mirrorUrl: 'http://m.example/debian', rootDir: '/w/rootfs', debCacheDir: '/c/debs' });
-  assert.deepEqual(argv.slice(0, 4), ['mmdebstrap', '--mode=root', '--variant=minbase', '--arch=amd64']);
+  assert.deepEqual(argv.slice(0, 5), ['mmdebstrap', '--verbose', '--mode=root', '--variant=minbase', '--arch=amd64']);
   const include = argv.find((a) => a.startsWith('--include='))!.slice('--include='.length).split(',');
   for (const p of ['linux-image-amd64', 'systemd-sysv', 'udev', 'initramfs-tools', 'ifupdown', 'isc-dhcp-client', 'openssh-server']) {
     assert.ok(include.includes(p), p);

@@ -5,6 +5,7 @@
 import type { Exec } from '../../../sdk/exec.js';
 import { AppError } from '../../../../domain/errors.js';
 import type { RepoDefinition } from './dnf-config.js';
+import { DnfRunProgress, type DnfProgress } from './dnf-progress.js';
 
 export interface DnfEnvironment {
   exec: Exec;
@@ -15,12 +16,18 @@ export interface DnfEnvironment {
 }
 
 /** Runs dnf; returns its stdout lines (queries print their answers there, progress goes to stderr). */
-export async function runDnf(env: DnfEnvironment, argv: readonly string[], what: string): Promise<string[]> {
+export async function runDnf(env: DnfEnvironment, argv: readonly string[], what: string, onProgress?: (p: DnfProgress) => void): Promise<string[]> {
   const lines: string[] = [];
+  const tracker = new DnfRunProgress(what.charAt(0).toUpperCase() + what.slice(1));
   try {
     const { stdout } = await env.exec(argv, {
       env: { HOME: env.rpmHome, LC_ALL: 'C.UTF-8' },
-      onLine: (line) => { lines.push(line); env.log(line); },
+      onLine: (line) => {
+        lines.push(line);
+        env.log(line);
+        const p = onProgress && tracker.feed(line);
+        if (p) onProgress!(p);
+      },
     });
     return stdout.split('\n');
   } catch (e) {
