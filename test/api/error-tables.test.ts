@@ -37,7 +37,7 @@ describe('one error catalog, one table per API', () => {
   }
 
   test('every client-caused code renders below 500 on every API', async () => {
-    const serverSide = new Set<ErrorCode>(['TOOL_MISSING', 'TOOL_FAILED', 'BUILD_FAILED', 'JOB_DEPENDENCY_FAILED', 'PROVIDER_FAILED', 'INTERNAL', 'CONFIG_INVALID']);
+    const serverSide = new Set<ErrorCode>(['TOOL_MISSING', 'TOOL_FAILED', 'BUILD_FAILED', 'JOB_DEPENDENCY_FAILED', 'PROVIDER_FAILED', 'INTERNAL', 'CONFIG_INVALID', 'STORE_UNAVAILABLE']);
     for (const [name, , handler] of SURFACES) {
       for (const code of CODES.filter((c) => !serverSide.has(c))) {
         const { status } = await render(handler, new AppError(code));
