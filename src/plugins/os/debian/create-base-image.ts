@@ -12,6 +12,9 @@ import type { BaseImageContext, BaseImageResult } from '../../sdk/os-plugin.js';
 import { checkDebianTemplate } from './check-template.js';
 import { resolveRelease, type DebianRelease } from './releases.js';
 import { bootstrapRootfs } from './steps/bootstrap-rootfs.js';
+import { bootstrapFromLayer } from './steps/base-layer.js';
+import { buildInitramfsOnce } from './steps/initramfs.js';
+import { isParameterOff } from '../../../domain/image-parameters.js';
 import { configureSystem } from './steps/configure-system.js';
 import { hostnameFor } from '../shared/system-identity.js';
 import { repositoryFiles } from './steps/apt-repositories.js';
@@ -47,8 +50,11 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
 
   try {
     ctx.progress(2, `Installing ${label} from ${mirrorUrl}`);
-    const cacheUse = await bootstrapRootfs(ctx.exec, { release, mirrorUrl, rootDir: root, debCacheDir });
-    ctx.log(`package cache: ${cacheUse.cachedBefore} packages were cached, ${cacheUse.downloaded} downloaded by the bootstrap`);
+    const bootstrap = { release, mirrorUrl, rootDir: root, debCacheDir };
+    const { cacheUse, property: baseLayer } = isParameterOff(ctx.parameters, 'layer_cache')
+      ? { cacheUse: await bootstrapRootfs(ctx.exec, bootstrap), property: { source: 'none', reason: 'parameter layer_cache=false' } }
+      : await bootstrapFromLayer(ctx, bootstrap);
+    if (cacheUse) ctx.log(`package cache: ${cacheUse.cachedBefore} packages were cached, ${cacheUse.downloaded} downloaded by the bootstrap`);
 
     ctx.progress(45, 'Configuring the system for serial console, DHCP and the boot self-test');
     await configureSystem(root, { hostname: hostnameFor(t.name, release.distro.toLowerCase()), rootFsUuid });
@@ -61,6 +67,8 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
       if (t.packages.length) ctx.progress(52, `Installing ${t.packages.length} template packages`);
       await withPackageCache(ctx.exec, root, debCacheDir, () =>
         installPackages(s, t.packages.map((p) => p.name), repos.length > 0 || t.precommands.length > 0));
+      ctx.progress(57, 'Building the initramfs');
+      await buildInitramfsOnce(s);
       if (t.files.length) ctx.progress(60, 'Writing the template files');
       await writeFiles(s, t.files, ctx.signal);
       if (t.commands.length) ctx.progress(63, 'Running the template commands');
@@ -96,7 +104,8 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
         rootFsType: 'ext4',
         rootFsUuid,
         diskSizeBytes: layout.diskBytes,
-        packageCache: cacheUse,
+        ...(cacheUse ? { packageCache: cacheUse } : {}),
+        baseLayer,
       },
       bootTest: { kernelParams: `${kernelCommandLine({ rootFsUuid, kernelParams: t.os.kernelparam ?? '' })} imagefactory.selftest` },
     };

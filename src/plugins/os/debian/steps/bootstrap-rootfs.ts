@@ -8,6 +8,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import type { Exec } from '../../../sdk/exec.js';
 import { AppError } from '../../../../domain/errors.js';
 import { BOOT_PACKAGES, type DebianRelease } from '../releases.js';
+import { INITRAMFS_DIVERSION_HOOK } from './initramfs.js';
 
 export interface BootstrapOptions {
   release: DebianRelease;
@@ -26,6 +27,8 @@ export function bootstrapArgv(o: BootstrapOptions): string[] {
     `--keyring=${o.release.keyring}`,
     // Keep the package lists: the template's packages are installed right after, in the chroot.
     '--skip=cleanup/apt/lists',
+    // Before the kernel and initramfs-tools are unpacked: no initramfs during the install (see initramfs.ts).
+    `--essential-hook=${INITRAMFS_DIVERSION_HOOK}`,
   ];
   if (o.debCacheDir) {
     // sync-in/sync-out are mmdebstrap's own (non-shell) hooks; the mkdir hook is fixed text.

@@ -9,6 +9,8 @@ import { finalizeScriptArgv } from './finalize-image.js';
 import { earlyGrubConfig, grubConfig, kernelCommandLine } from '../../shared/grub-config.js';
 import { grubMkstandaloneArgv } from '../../shared/install-grub.js';
 import { parseDpkgQuery } from './inspect-image.js';
+import { buildInitramfsArgv, INITRAMFS_DIVERSION_HOOK } from './initramfs.js';
+import { layerKey, releaseFileUrls } from './base-layer.js';
 import { rootfsTarArgv } from '../../shared/write-rootfs-tar.js';
 import { fstabText, hostnameFor } from '../../shared/system-identity.js';
 import { resolveContent } from '../../shared/template-content.js';
@@ -84,4 +86,30 @@ test('template content: raw, base64 (checked), url limited to http(s)', async ()
   assert.equal((await resolveContent('f', 'base64', 'aGVs\nbG8=')).toString(), 'hello');
   await assert.rejects(resolveContent('file "/x"', 'base64', 'not base64!'), /file "\/x": content is not valid base64/);
   await assert.rejects(resolveContent('f', 'url', 'file:///etc/shadow'), /only http\(s\) URLs/);
+});
+
+test('initramfs once: the bootstrap diverts update-initramfs before the kernel is unpacked; one fixed script builds it later', () => {
+  const argv = bootstrapArgv({ release: bookworm, mirrorUrl: 'http://m.example/debian', rootDir: '/r', debCacheDir: null });
+  assert.ok(argv.includes(`--essential-hook=${INITRAMFS_DIVERSION_HOOK}`));
+  assert.match(INITRAMFS_DIVERSION_HOOK, /dpkg-divert --quiet --local --rename --divert \/usr\/sbin\/update-initramfs\.imagefactory-real --add \/usr\/sbin\/update-initramfs/);
+  const script = buildInitramfsArgv();
+  assert.deepEqual([script[0], script[1], script.at(-1)], ['/bin/sh', '-c', 'imagefactory-initramfs']);
+  assert.match(script[2], /--remove \/usr\/sbin\/update-initramfs/);
+  assert.match(script[2], /update-initramfs -c -k "\$v"/);
+});
+
+test('layer key: changes with the release file, the package set, the keyring and mmdebstrap; not with the paths', () => {
+  const release = { url: 'u', sha256: 'a'.repeat(64), date: null };
+  const argv = (o: Partial<Parameters<typeof bootstrapArgv>[0]> = {}) =>
+    bootstrapArgv({ release: bookworm, mirrorUrl: 'http://m.example/debian', rootDir: 'ROOT', debCacheDir: 'DEBCACHE', ...o });
+  const k = layerKey({ argv: argv(), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k', release });
+  assert.match(k, /^[0-9a-f]{64}$/);
+  assert.equal(layerKey({ argv: argv(), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k', release }), k);
+  assert.notEqual(layerKey({ argv: argv(), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k', release: { ...release, sha256: 'b'.repeat(64) } }), k);
+  assert.notEqual(layerKey({ argv: argv({ mirrorUrl: 'http://other/debian' }), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k', release }), k);
+  assert.notEqual(layerKey({ argv: argv({ release: resolveRelease('Debian', '13')! }), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k', release }), k);
+  assert.notEqual(layerKey({ argv: argv(), mmdebstrapVersion: 'mmdebstrap 1.4.0', keyringSha256: 'k', release }), k);
+  assert.notEqual(layerKey({ argv: argv(), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k2', release }), k);
+  assert.deepEqual(releaseFileUrls('http://m.example/debian', 'bookworm'),
+    ['http://m.example/debian/dists/bookworm/InRelease', 'http://m.example/debian/dists/bookworm/Release']);
 });
