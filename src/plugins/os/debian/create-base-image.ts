@@ -11,9 +11,10 @@ import { DEFAULT_DISK_SIZE_BYTES } from '../../../domain/template/tdl.js';
 import type { BaseImageContext, BaseImageResult } from '../../sdk/os-plugin.js';
 import { checkDebianTemplate } from './check-template.js';
 import { resolveRelease, type DebianRelease } from './releases.js';
-import { bootstrapRootfs } from './steps/bootstrap-rootfs.js';
+import { bootstrapWithInitramfs } from './steps/bootstrap-rootfs.js';
+import { finishInitramfs } from './steps/initramfs.js';
 import { bootstrapFromLayer } from './steps/base-layer.js';
-import { buildInitramfsOnce } from './steps/initramfs.js';
+
 import { isParameterOff } from '../../../domain/image-parameters.js';
 import { configureSystem } from './steps/configure-system.js';
 import { hostnameFor } from '../shared/system-identity.js';
@@ -52,7 +53,7 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
     ctx.progress(2, `Installing ${label} from ${mirrorUrl}`);
     const bootstrap = { release, mirrorUrl, rootDir: root, debCacheDir };
     const { cacheUse, property: baseLayer } = isParameterOff(ctx.parameters, 'layer_cache')
-      ? { cacheUse: await bootstrapRootfs(ctx.exec, bootstrap), property: { source: 'none', reason: 'parameter layer_cache=false' } }
+      ? { cacheUse: await bootstrapWithInitramfs(ctx.exec, bootstrap), property: { source: 'none', reason: 'parameter layer_cache=false' } }
       : await bootstrapFromLayer(ctx, bootstrap);
     if (cacheUse) ctx.log(`package cache: ${cacheUse.cachedBefore} packages were cached, ${cacheUse.downloaded} downloaded by the bootstrap`);
 
@@ -67,8 +68,7 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
       if (t.packages.length) ctx.progress(52, `Installing ${t.packages.length} template packages`);
       await withPackageCache(ctx.exec, root, debCacheDir, () =>
         installPackages(s, t.packages.map((p) => p.name), repos.length > 0 || t.precommands.length > 0));
-      ctx.progress(57, 'Building the initramfs');
-      await buildInitramfsOnce(s);
+      await finishInitramfs(s);
       if (t.files.length) ctx.progress(60, 'Writing the template files');
       await writeFiles(s, t.files, ctx.signal);
       if (t.commands.length) ctx.progress(63, 'Running the template commands');

@@ -1,6 +1,6 @@
 /**
  * The OS bootstrap layer: what mmdebstrap installs before any template content (release, arch,
- * mirror, the kernel and boot packages), cached as a compressed tree and shared by every template
+ * mirror, the kernel and boot packages, and the kernel's initramfs), cached as a compressed tree and shared by every template
  * on that release and mirror. Its key covers everything that shapes the tree: the mmdebstrap
  * command (release, components, package set, hooks), mmdebstrap's version, the archive keyring,
  * and the mirror's current signed Release file. A mirror update changes the key, so the next build
@@ -13,11 +13,12 @@ import { restoreOrBuildLayer, type LayerUse } from '../../../../platform/tree-la
 import type { BuildContext } from '../../../sdk/build-context.js';
 import { fetchReleaseFingerprint, sha256Hex, type ReleaseFingerprint } from '../../shared/release-fingerprint.js';
 import { removeTree } from '../../shared/remove-tree.js';
+import { initramfsAfterBootstrap } from './initramfs.js';
 import type { DebianRelease } from '../releases.js';
-import { bootstrapArgv, bootstrapRootfs, type BootstrapOptions, type DebCacheUse } from './bootstrap-rootfs.js';
+import { bootstrapArgv, bootstrapRootfs, bootstrapWithInitramfs, type BootstrapOptions, type DebCacheUse } from './bootstrap-rootfs.js';
 
 /** Bump when the layer's contents change in a way the key does not see (e.g. new post-bootstrap steps). */
-const LAYER_FORMAT = 1;
+const LAYER_FORMAT = 2;
 
 export interface BaseLayerResult {
   /** Set when this build ran mmdebstrap. */
@@ -48,7 +49,7 @@ export async function bootstrapFromLayer(ctx: BuildContext, o: BootstrapOptions)
   } catch (e) {
     if (ctx.signal.aborted) throw e;
     ctx.log(`base layer not used: ${(e as Error).message}`);
-    return { cacheUse: await bootstrapRootfs(ctx.exec, o), property: { source: 'none', reason: (e as Error).message } };
+    return { cacheUse: await bootstrapWithInitramfs(ctx.exec, o), property: { source: 'none', reason: (e as Error).message } };
   }
   const { stdout: version } = await ctx.exec(['mmdebstrap', '--version'], { onLine: () => {} });
   const key = layerKey({
@@ -65,6 +66,7 @@ export async function bootstrapFromLayer(ctx: BuildContext, o: BootstrapOptions)
     build: async (treeDir) => {
       cacheUse = await bootstrapRootfs(ctx.exec, { ...o, rootDir: treeDir });
       await assertSameRelease(treeDir, o.release, o.mirrorUrl, release);
+      await initramfsAfterBootstrap(ctx.exec, treeDir);
     },
   });
   ctx.log(`base layer ${key.slice(0, 16)}: ${use.source === 'cache' ? `restored from the cache (built ${use.meta.created})` : 'built now'}`);

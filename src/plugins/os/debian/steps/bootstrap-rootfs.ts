@@ -8,7 +8,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import type { Exec } from '../../../sdk/exec.js';
 import { AppError } from '../../../../domain/errors.js';
 import { BOOT_PACKAGES, type DebianRelease } from '../releases.js';
-import { INITRAMFS_DIVERSION_HOOK } from './initramfs.js';
+import { INITRAMFS_DIVERSION_HOOK, initramfsAfterBootstrap } from './initramfs.js';
 
 export interface BootstrapOptions {
   release: DebianRelease;
@@ -70,4 +70,11 @@ export async function bootstrapRootfs(exec: Exec, o: BootstrapOptions): Promise<
 async function countDebs(dir: string | null): Promise<number> {
   if (!dir) return 0;
   return (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.deb')).length;
+}
+
+/** The bootstrap as the base layer holds it: mmdebstrap, then the initramfs, built once. */
+export async function bootstrapWithInitramfs(exec: Exec, o: BootstrapOptions): Promise<DebCacheUse> {
+  const use = await bootstrapRootfs(exec, o);
+  await initramfsAfterBootstrap(exec, o.rootDir);
+  return use;
 }

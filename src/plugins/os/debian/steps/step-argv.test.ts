@@ -9,7 +9,7 @@ import { finalizeScriptArgv } from './finalize-image.js';
 import { earlyGrubConfig, grubConfig, kernelCommandLine } from '../../shared/grub-config.js';
 import { grubMkstandaloneArgv } from '../../shared/install-grub.js';
 import { parseDpkgQuery } from './inspect-image.js';
-import { buildInitramfsArgv, INITRAMFS_DIVERSION_HOOK } from './initramfs.js';
+import { initramfsArgv, INITRAMFS_DIVERSION_HOOK, INITRAMFS_REQUEST_MARKER } from './initramfs.js';
 import { layerKey, releaseFileUrls } from './base-layer.js';
 import { rootfsTarArgv } from '../../shared/write-rootfs-tar.js';
 import { fstabText, hostnameFor } from '../../shared/system-identity.js';
@@ -88,14 +88,17 @@ test('template content: raw, base64 (checked), url limited to http(s)', async ()
   await assert.rejects(resolveContent('f', 'url', 'file:///etc/shadow'), /only http\(s\) URLs/);
 });
 
-test('initramfs once: the bootstrap diverts update-initramfs before the kernel is unpacked; one fixed script builds it later', () => {
+test('initramfs once: update-initramfs is a recording stub during the install; one fixed script builds it when needed', () => {
   const argv = bootstrapArgv({ release: bookworm, mirrorUrl: 'http://m.example/debian', rootDir: '/r', debCacheDir: null });
   assert.ok(argv.includes(`--essential-hook=${INITRAMFS_DIVERSION_HOOK}`));
   assert.match(INITRAMFS_DIVERSION_HOOK, /dpkg-divert --quiet --local --rename --divert \/usr\/sbin\/update-initramfs\.imagefactory-real --add \/usr\/sbin\/update-initramfs/);
-  const script = buildInitramfsArgv();
-  assert.deepEqual([script[0], script[1], script.at(-1)], ['/bin/sh', '-c', 'imagefactory-initramfs']);
-  assert.match(script[2], /--remove \/usr\/sbin\/update-initramfs/);
-  assert.match(script[2], /update-initramfs -c -k "\$v"/);
+  assert.ok(INITRAMFS_DIVERSION_HOOK.includes(`: > ${INITRAMFS_REQUEST_MARKER}`), 'the stub records the request');
+  const first = initramfsArgv(false);
+  assert.deepEqual([first[0], first[1], first.at(-1)], ['/bin/sh', '-c', 'imagefactory-initramfs']);
+  assert.match(first[2], /if \[ ! -e "\/boot\/initrd\.img-\$v" \]; then "\$real" -c -k "\$v"/);
+  assert.ok(first[2].includes(`elif [ -e ${INITRAMFS_REQUEST_MARKER} ]; then "$real" -u -k "$v"; fi`));
+  assert.doesNotMatch(first[2], /--remove/);
+  assert.match(initramfsArgv(true)[2], /--remove \/usr\/sbin\/update-initramfs/);
 });
 
 test('layer key: changes with the release file, the package set, the keyring and mmdebstrap; not with the paths', () => {
