@@ -2,9 +2,10 @@
  * Profile of one Debian base build: every tool the plugin runs, with its wall time, plus how many
  * times the initramfs was generated (issue 11 item 0: no work done twice).
  *
- *   node --import tsx bench/build-profile.ts [--cache DIR] [--layer-cache false] [--package NAME]
+ *   node --import tsx bench/build-profile.ts [--cache DIR] [--layer-cache false] [--package NAME] [--keep]
  *
  * Without --cache a fresh, empty cache directory is used (a cold build: no .debs, no layer).
+ * --keep leaves disk.raw and rootfs.tar next to the build log.
  */
 import { appendFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,7 +18,9 @@ import { debianOsPlugin } from '../src/plugins/os/debian/index.js';
 import type { BaseImageContext, Exec } from '../src/plugins/sdk/index.js';
 import { debianTemplate } from '../test/helpers/base-image-fixture.js';
 
-const { values } = parseArgs({ options: { cache: { type: 'string' }, 'layer-cache': { type: 'string' }, package: { type: 'string', multiple: true } } });
+const { values } = parseArgs({ options: {
+  cache: { type: 'string' }, 'layer-cache': { type: 'string' }, package: { type: 'string', multiple: true }, keep: { type: 'boolean' },
+} });
 
 interface Run { argv: readonly string[]; ms: number; start: number }
 
@@ -65,8 +68,10 @@ async function main() {
     console.log(`| | ${small.length} runs under 0.1 s each | ${(small.reduce((s, r) => s + r.ms, 0) / 1000).toFixed(1)} |`);
     console.log(`\nbuild log: ${logPath}`);
   } finally {
-    await rm(join(out, 'disk.raw'), { force: true });
-    await rm(join(out, 'rootfs.tar'), { force: true });
+    if (!values.keep) {
+      await rm(join(out, 'disk.raw'), { force: true });
+      await rm(join(out, 'rootfs.tar'), { force: true });
+    }
     await rm(join(out, 'work'), { recursive: true, force: true });
     if (!values.cache) await rm(cacheDir, { recursive: true, force: true });
   }

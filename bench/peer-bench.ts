@@ -86,10 +86,8 @@ async function main() {
   const work = await mkdtemp('/var/tmp/if-peer-bench-');
   const mkosiCache = join(work, 'mkosi-cache');
   const mkosiOut = join(work, 'mkosi-out');
-  const d = await startTestDaemon({ dataDir: join(work, 'daemon'), plugins: builtinPlugins(), flags: { boot_test: false } }).catch(async (e) => {
-    await mkdir(join(work, 'daemon'), { recursive: true });
-    throw e;
-  });
+  await mkdir(join(work, 'daemon'));
+  const d = await startTestDaemon({ dataDir: join(work, 'daemon'), plugins: builtinPlugins(), flags: { boot_test: false } });
   const cacheDir = d.container.artifacts.cacheDir();
   const rows: string[] = ['| round | run | ours (s) | mkosi (s) | ours / mkosi | load avg before |', '|---|---|---|---|---|---|'];
   const ratios = { cold: [] as number[], warm: [] as number[], onePackage: [] as number[] };
