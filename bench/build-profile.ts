@@ -35,9 +35,11 @@ async function main() {
   const out = await mkdtemp(join(tmpdir(), 'if-profile-'));
   const cacheDir = values.cache ?? join(out, 'cache');
   const logPath = join(out, 'build.log');
-  const log = (line: string) => appendFileSync(logPath, `${line}\n`);
-  const runs: Run[] = [];
   const t0 = performance.now();
+  // Each log line carries the seconds since the start, so steps inside a tool (mmdebstrap's
+  // package scripts, update-initramfs) can be timed too.
+  const log = (line: string) => appendFileSync(logPath, `[${((performance.now() - t0) / 1000).toFixed(1)}] ${line}\n`);
+  const runs: Run[] = [];
   const base = createExec({ onLine: log });
   const exec: Exec = async (argv, o) => {
     const start = performance.now();
@@ -66,6 +68,10 @@ async function main() {
     for (const r of runs) if (r.ms >= 100) console.log(`| ${(r.start / 1000).toFixed(1)} | \`${short(r.argv)}\` | ${(r.ms / 1000).toFixed(1)} |`);
     const small = runs.filter((r) => r.ms < 100);
     console.log(`| | ${small.length} runs under 0.1 s each | ${(small.reduce((s, r) => s + r.ms, 0) / 1000).toFixed(1)} |`);
+    console.log('\nInside the tools (log lines with seconds since the start):\n');
+    for (const l of text.split('\n')) {
+      if (/update-initramfs|Setting up linux-image|Processing triggers for initramfs|^\[[\d.]+\] I: (installing|running|success)|progress \d+%/.test(l)) console.log(`    ${l.slice(0, 160)}`);
+    }
     console.log(`\nbuild log: ${logPath}`);
   } finally {
     if (!values.keep) {

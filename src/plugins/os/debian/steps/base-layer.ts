@@ -85,7 +85,7 @@ export async function bootstrapFromLayer(ctx: BuildContext, o: BootstrapOptions)
  * The release file apt fetched during the bootstrap must be the one the key was computed from;
  * otherwise the mirror was updated mid-build and the tree would be cached under the wrong key.
  */
-async function assertSameRelease(treeDir: string, release: DebianRelease, mirrorUrl: string, expected: ReleaseFingerprint): Promise<void> {
+export async function assertSameRelease(treeDir: string, release: DebianRelease, mirrorUrl: string, expected: ReleaseFingerprint): Promise<void> {
   const lists = join(treeDir, 'var/lib/apt/lists');
   const names = (await readdir(lists).catch(() => [] as string[]))
     .filter((n) => n.endsWith(`_dists_${release.codename}_InRelease`) || n.endsWith(`_dists_${release.codename}_Release`));
