@@ -72,6 +72,9 @@ test('cold and layered builds install the same packages and the same files', asy
   assert.ok(a.size > 10_000, `${a.size} entries`);
   assert.ok(a.has('/usr/bin/less'), 'the template package is in');
   assert.ok([...a.keys()].some((p) => /^\/boot\/initrd\.img-/.test(p)), 'an initramfs exists');
+  assert.ok(!a.has('/etc/dpkg/dpkg.cfg.d/99mmdebstrap'), 'the install-time dpkg options (force-unsafe-io) are gone');
+  assert.ok(!a.has('/usr/sbin/update-initramfs.imagefactory-real'), 'the real update-initramfs is back in place');
+  assert.ok(a.has('/usr/sbin/update-initramfs'));
   const diff = diffManifests(a, b, (p) => PER_BUILD.some((re) => re.test(p)));
   assert.deepEqual(diff, []);
   // Contents were compared (sizes and hashes), and only a handful of per-build files may differ.

@@ -10,6 +10,10 @@ import { AppError } from '../../../../domain/errors.js';
 import { BOOT_PACKAGES, type DebianRelease } from '../releases.js';
 import { INITRAMFS_DIVERSION_HOOK, initramfsAfterBootstrap } from './initramfs.js';
 
+export const DPKG_UNSAFE_IO = 'force-unsafe-io';
+/** Where mmdebstrap writes --dpkgopt options inside the image. */
+export const MMDEBSTRAP_DPKG_CFG = '/etc/dpkg/dpkg.cfg.d/99mmdebstrap';
+
 export interface BootstrapOptions {
   release: DebianRelease;
   mirrorUrl: string;
@@ -29,6 +33,9 @@ export function bootstrapArgv(o: BootstrapOptions): string[] {
     '--skip=cleanup/apt/lists',
     // Before the kernel and initramfs-tools are unpacked: no initramfs during the install (see initramfs.ts).
     `--essential-hook=${INITRAMFS_DIVERSION_HOOK}`,
+    // No fsync per unpacked file (as mkosi does): a half-written tree is thrown away anyway. It lands in
+    // /etc/dpkg/dpkg.cfg.d/99mmdebstrap, so the template's packages get it too; finalize-image removes it.
+    `--dpkgopt=${DPKG_UNSAFE_IO}`,
   ];
   if (o.debCacheDir) {
     // sync-in/sync-out are mmdebstrap's own (non-shell) hooks; the mkdir hook is fixed text.

@@ -26,6 +26,7 @@ test('mmdebstrap argv: root mode, minbase, kernel + boot packages, mirror from t
     assert.ok(include.includes(p), p);
   }
   assert.ok(argv.includes('--keyring=/usr/share/keyrings/debian-archive-keyring.gpg'));
+  assert.ok(argv.includes('--dpkgopt=force-unsafe-io'));
   assert.ok(argv.includes('--setup-hook=sync-in /c/debs /var/cache/apt/archives/'));
   assert.ok(argv.includes('--customize-hook=sync-out /var/cache/apt/archives /c/debs'));
   assert.deepEqual(argv.slice(-3), ['bookworm', '/w/rootfs', 'deb http://m.example/debian bookworm main']);
@@ -53,6 +54,7 @@ test('template text stays an argument: write-file and finalize scripts are fixed
   const f = finalizeScriptArgv(['/etc/apt/sources.list.d/x.list'], false);
   assert.equal(f.at(-1), '/etc/apt/sources.list.d/x.list');
   assert.match(f[2], /rm -f \/etc\/resolv.conf/);
+  assert.match(f[2], /rm -f \/etc\/dpkg\/dpkg\.cfg\.d\/99mmdebstrap/);
   assert.doesNotMatch(finalizeScriptArgv([], true)[2], /resolv/);
   assert.deepEqual(aptInstallArgv(['less', 'vim']).slice(-3), ['--', 'less', 'vim']);
 });
