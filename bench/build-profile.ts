@@ -22,7 +22,18 @@ const { values } = parseArgs({ options: {
   cache: { type: 'string' }, 'layer-cache': { type: 'string' }, package: { type: 'string', multiple: true }, keep: { type: 'boolean' },
 } });
 
-interface Run { argv: readonly string[]; ms: number; start: number }
+interface Run { argv: readonly string[]; ms: number; start: number; cpuS: number }
+
+/**
+ * CPU seconds (user + system) used by this process's finished children and their waited-for
+ * descendants (/proc/self/stat cutime + cstime). Tools run one at a time, so the difference around
+ * one run is that tool's CPU time: a figure the machine's load barely changes, unlike wall time.
+ */
+async function childCpuSeconds(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
 
 function short(argv: readonly string[]): string {
   const a = argv[0] === 'chroot' ? argv.slice(2) : argv;
@@ -43,7 +54,10 @@ async function main() {
   const base = createExec({ onLine: log });
   const exec: Exec = async (argv, o) => {
     const start = performance.now();
-    try { return await base(argv, o); } finally { runs.push({ argv, ms: performance.now() - start, start: start - t0 }); }
+    const cpu = await childCpuSeconds();
+    try { return await base(argv, o); } finally {
+      runs.push({ argv, ms: performance.now() - start, start: start - t0, cpuS: (await childCpuSeconds()) - cpu });
+    }
   };
   const { tdl, xml } = debianTemplate(mirror, {
     name: 'profile-bookworm', packages: (values.package ?? []).map((name) => ({ name, repository: null, file: null, arguments: null })),
@@ -63,11 +77,12 @@ async function main() {
     const text = await readFile(logPath, 'utf8');
     const initramfs = text.split('\n').filter((l) => /update-initramfs: Generating/.test(l)).length;
     console.log(`\nDebian base build profile, ${new Date().toISOString()}, load average ${(await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ')}`);
-    console.log(`total ${(total / 1000).toFixed(1)} s, ${runs.length} tool runs, initramfs generated ${initramfs}×, base layer ${JSON.stringify((result.properties.baseLayer as Record<string, unknown>)?.source)}\n`);
-    console.log('| start (s) | tool run | time (s) |\n|---|---|---|');
-    for (const r of runs) if (r.ms >= 100) console.log(`| ${(r.start / 1000).toFixed(1)} | \`${short(r.argv)}\` | ${(r.ms / 1000).toFixed(1)} |`);
+    const cpu = runs.reduce((s, r) => s + r.cpuS, 0);
+    console.log(`total ${(total / 1000).toFixed(1)} s wall, ${cpu.toFixed(1)} s CPU in ${runs.length} tool runs, initramfs generated ${initramfs}× (visible outside mmdebstrap), base layer ${JSON.stringify((result.properties.baseLayer as Record<string, unknown>)?.source)}\n`);
+    console.log('| start (s) | tool run | wall (s) | CPU (s) |\n|---|---|---|---|');
+    for (const r of runs) if (r.ms >= 100) console.log(`| ${(r.start / 1000).toFixed(1)} | \`${short(r.argv)}\` | ${(r.ms / 1000).toFixed(1)} | ${r.cpuS.toFixed(1)} |`);
     const small = runs.filter((r) => r.ms < 100);
-    console.log(`| | ${small.length} runs under 0.1 s each | ${(small.reduce((s, r) => s + r.ms, 0) / 1000).toFixed(1)} |`);
+    console.log(`| | ${small.length} runs under 0.1 s each | ${(small.reduce((s, r) => s + r.ms, 0) / 1000).toFixed(1)} | ${small.reduce((s, r) => s + r.cpuS, 0).toFixed(1)} |`);
     console.log('\nInside the tools (log lines with seconds since the start):\n');
     for (const l of text.split('\n')) {
       if (/update-initramfs|Setting up linux-image|Processing triggers for initramfs|^\[[\d.]+\] I: (installing|running|success)|progress \d+%/.test(l)) console.log(`    ${l.slice(0, 160)}`);
