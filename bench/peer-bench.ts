@@ -50,10 +50,24 @@ async function emptyDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
 }
 
-interface Ours { seconds: number; layer: string }
+interface Ours { seconds: number; layer: string; cpu: number }
+
+/**
+ * CPU seconds (user + system) of this process (the daemon runs in it) plus its finished children
+ * (/proc/self/stat cutime + cstime: every tool the daemon ran, mkosi and what it ran). Builds run one
+ * at a time, so the difference around one build is that build's CPU: a figure the shared machine's
+ * load and the mirror's download speed barely move, unlike wall time.
+ */
+async function cpuSeconds(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const own = process.cpuUsage();
+  return (Number(f[13]) + Number(f[14])) / 100 + (own.user + own.system) / 1e6;
+}
 
 async function buildOurs(d: TestDaemon, mirror: string, packages: string[]): Promise<Ours> {
   const t = performance.now();
+  const cpu0 = await cpuSeconds();
   const res = await fetch(`${d.url}/imagefactory/target_images`, {
     method: 'POST', headers: json,
     body: JSON.stringify({ target_image: {
@@ -67,17 +81,19 @@ async function buildOurs(d: TestDaemon, mirror: string, packages: string[]): Pro
   if (done.status !== 'COMPLETE') throw new Error(`target ${img.id}: ${JSON.stringify(done.status_detail)}`);
   const seconds = (performance.now() - t) / 1000;
   const base = await (await fetch(`${d.url}/imagefactory/base_images/${img.base_image_id}`)).json() as { base_image: { properties: { baseLayer?: { source?: string } } } };
-  return { seconds, layer: base.base_image.properties.baseLayer?.source ?? '?' };
+  return { seconds, layer: base.base_image.properties.baseLayer?.source ?? '?', cpu: (await cpuSeconds()) - cpu0 };
 }
 
-async function buildMkosi(mirror: string, out: string, cache: string): Promise<number> {
+async function buildMkosi(mirror: string, out: string, cache: string): Promise<{ seconds: number; cpu: number }> {
   await emptyDir(out);
   const t = performance.now();
+  const cpu0 = await cpuSeconds();
   await runTool(['mkosi', '--directory', MKOSI_DIR, '--mirror', mirror, '--output-dir', out, '--cache', cache, '--force', 'build'], { onLine: () => {} });
   const seconds = (performance.now() - t) / 1000;
+  const cpu = (await cpuSeconds()) - cpu0;
   const files = await readdir(out, { recursive: true });
   if (!files.some((f) => String(f).endsWith('.qcow2'))) throw new Error(`mkosi left no .qcow2 in ${out}: ${files.join(', ')}`);
-  return seconds;
+  return { seconds, cpu };
 }
 
 async function main() {
@@ -89,8 +105,9 @@ async function main() {
   await mkdir(join(work, 'daemon'));
   const d = await startTestDaemon({ dataDir: join(work, 'daemon'), plugins: builtinPlugins(), flags: { boot_test: false } });
   const cacheDir = d.container.artifacts.cacheDir();
-  const rows: string[] = ['| round | run | ours (s) | mkosi (s) | ours / mkosi | load avg before |', '|---|---|---|---|---|---|'];
-  const ratios = { cold: [] as number[], warm: [] as number[], onePackage: [] as number[] };
+  const rows: string[] = ['| round | run | ours (s) | mkosi (s) | ours / mkosi | CPU s: ours, mkosi, ratio | load avg before |', '|---|---|---|---|---|---|---|'];
+  const ratios = { cold: [] as number[], warm: [] as number[], onePackage: [] as number[], coldCpu: [] as number[], warmCpu: [] as number[], onePackageCpu: [] as number[] };
+  const cpuCell = (a: number, b: number) => `${a.toFixed(1)}, ${b.toFixed(1)}, ${(a / b).toFixed(2)}`;
   try {
     for (let r = 1; r <= ROUNDS; r++) {
       // Cold: both caches emptied; then warm on what the cold runs left; then one more package.
@@ -99,17 +116,20 @@ async function main() {
       const oursCold = await buildOurs(d, mirror, []);
       await emptyDir(mkosiCache);
       const mkosiCold = await buildMkosi(mirror, mkosiOut, mkosiCache);
-      rows.push(`| ${r} | cold | ${oursCold.seconds.toFixed(1)} (layer ${oursCold.layer}) | ${mkosiCold.toFixed(1)} | ${(oursCold.seconds / mkosiCold).toFixed(2)} | ${l} |`);
-      ratios.cold.push(oursCold.seconds / mkosiCold);
+      rows.push(`| ${r} | cold | ${oursCold.seconds.toFixed(1)} (layer ${oursCold.layer}) | ${mkosiCold.seconds.toFixed(1)} | ${(oursCold.seconds / mkosiCold.seconds).toFixed(2)} | ${cpuCell(oursCold.cpu, mkosiCold.cpu)} | ${l} |`);
+      ratios.cold.push(oursCold.seconds / mkosiCold.seconds);
+      ratios.coldCpu.push(oursCold.cpu / mkosiCold.cpu);
       l = await loadavg();
       const oursWarm = await buildOurs(d, mirror, []);
       const mkosiWarm = await buildMkosi(mirror, mkosiOut, mkosiCache);
-      rows.push(`| ${r} | warm | ${oursWarm.seconds.toFixed(1)} (layer ${oursWarm.layer}) | ${mkosiWarm.toFixed(1)} | ${(oursWarm.seconds / mkosiWarm).toFixed(2)} | ${l} |`);
-      ratios.warm.push(oursWarm.seconds / mkosiWarm);
+      rows.push(`| ${r} | warm | ${oursWarm.seconds.toFixed(1)} (layer ${oursWarm.layer}) | ${mkosiWarm.seconds.toFixed(1)} | ${(oursWarm.seconds / mkosiWarm.seconds).toFixed(2)} | ${cpuCell(oursWarm.cpu, mkosiWarm.cpu)} | ${l} |`);
+      ratios.warm.push(oursWarm.seconds / mkosiWarm.seconds);
+      ratios.warmCpu.push(oursWarm.cpu / mkosiWarm.cpu);
       l = await loadavg();
       const plusOne = await buildOurs(d, mirror, ['less']);
-      rows.push(`| ${r} | ours: template + 1 package (less), warm | ${plusOne.seconds.toFixed(1)} (layer ${plusOne.layer}) | | ${(plusOne.seconds / oursCold.seconds).toFixed(2)} of our cold build | ${l} |`);
+      rows.push(`| ${r} | ours: template + 1 package (less), warm | ${plusOne.seconds.toFixed(1)} (layer ${plusOne.layer}) | | ${(plusOne.seconds / oursCold.seconds).toFixed(2)} of our cold build | ${plusOne.cpu.toFixed(1)}, ${(plusOne.cpu / oursCold.cpu).toFixed(2)} of our cold | ${l} |`);
       ratios.onePackage.push(plusOne.seconds / oursCold.seconds);
+      ratios.onePackageCpu.push(plusOne.cpu / oursCold.cpu);
       console.error(rows.slice(-3).join('\n'));
     }
   } finally {
@@ -121,6 +141,7 @@ async function main() {
   console.log(rows.join('\n'));
   console.log(`\nmean ours / mkosi: cold ${mean(ratios.cold)} (target ≤ 1.0), warm ${mean(ratios.warm)} (target ≤ 0.8); `
     + `template + 1 package / our cold build: ${mean(ratios.onePackage)} (target ≤ 0.5)`);
+  console.log(`in CPU seconds: cold ${mean(ratios.coldCpu)}, warm ${mean(ratios.warmCpu)}; template + 1 package / our cold build: ${mean(ratios.onePackageCpu)}`);
 }
 
 await main();
