@@ -64,7 +64,7 @@ export const CONFIG_SCHEMA = {
   callback_timeout: { type: 'integer', default: 10, min: 1, doc: 'Seconds a callback request may take in all (connection, headers and body), per attempt.' },
   boot_test: { type: 'boolean', default: true, doc: 'Boot every base image under QEMU before it is COMPLETE (parameter boot_test overrides per image).' },
   build_cache: { type: 'boolean', default: true, doc: 'Reuse a COMPLETE base image built from the same template (parameter build_cache overrides per image).' },
-  cache_max_bytes: { type: 'integer', default: 20 * 1024 * 1024 * 1024, min: 0, doc: 'Size limit of the package download cache; oldest files are removed past it.' },
+  cache_max_bytes: { type: 'integer', default: 20 * 1024 * 1024 * 1024, min: 0, doc: 'Size limit of the package download cache and the base layers; least recently used files are removed past it.' },
   nova_tokens: { type: 'object', default: {}, secret: true, doc: 'Catalog Nova API: {"token": "project_id"} accepted in X-Auth-Token; empty = no authentication (Nova noauth2 style, any token, any project).' },
   foreman_users: { type: 'object', default: {}, secret: true, doc: 'Catalog Foreman API: HTTP Basic users {"login": "password"}; empty = every request is refused (401).' },
   hostway_users: { type: 'object', default: {}, secret: true, doc: 'Catalog Hostway API: HTTP Basic users {"login": "password"}; empty = every request is refused (401).' },

@@ -6,7 +6,8 @@ interface CachedFile { path: string; size: number; used: number }
 /**
  * Keeps a download cache under `maxBytes` by deleting the least recently used files (by access or
  * modification time, whichever is later). Returns what it removed. Files in use by a running build
- * are safe: a deleted cached .deb is downloaded again if needed.
+ * are safe: a deleted cached .deb is downloaded again if needed, a layer whose tar or metadata is
+ * gone is rebuilt. Lock directories (`*.lock`) are left alone.
  */
 export async function pruneCache(dir: string, maxBytes: number): Promise<{ removedFiles: number; removedBytes: number; keptBytes: number }> {
   const files = await listFiles(dir);
@@ -28,6 +29,8 @@ async function listFiles(dir: string): Promise<CachedFile[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const e of entries) {
     const path = join(dir, e.name);
+    // A held lock (tree-layer-store, pid-lock) is not cache content; its owner file must stay.
+    if (e.isDirectory() && /\.(lock|takeover)$/.test(e.name)) continue;
     if (e.isDirectory()) out.push(...await listFiles(path));
     else if (e.isFile()) {
       const st = await lstat(path).catch(() => undefined);

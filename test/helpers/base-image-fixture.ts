@@ -90,7 +90,7 @@ export function tdlToXml(t: Tdl): string {
 
 /** Runs the Debian plugin with a real context (real tools, log to a file). */
 export async function buildWithDebianPlugin(opts: {
-  tdl: Tdl; xml: string; outDir: string; cacheDir: string; signal?: AbortSignal;
+  tdl: Tdl; xml: string; outDir: string; cacheDir: string; signal?: AbortSignal; parameters?: Record<string, unknown>;
 }): Promise<{ result: BaseImageResult; logPath: string; progress: [number, string][]; diskPath: string; rootfsTarPath: string }> {
   await mkdir(opts.outDir, { recursive: true });
   const logPath = join(opts.outDir, 'build.log');
@@ -103,7 +103,7 @@ export async function buildWithDebianPlugin(opts: {
     exec: createExec({ signal, onLine: log }),
     log,
     progress: (p, a) => { progress.push([p, a]); log(`progress ${p}% ${a}`); },
-    template: opts.tdl, templateXml: opts.xml, parameters: {},
+    template: opts.tdl, templateXml: opts.xml, parameters: opts.parameters ?? {},
     outputs: { diskPath: join(opts.outDir, 'disk.raw'), rootfsTarPath: join(opts.outDir, 'rootfs.tar') },
   };
   try {

@@ -11,7 +11,11 @@ import { DEFAULT_DISK_SIZE_BYTES } from '../../../domain/template/tdl.js';
 import type { BaseImageContext, BaseImageResult } from '../../sdk/os-plugin.js';
 import { checkDebianTemplate } from './check-template.js';
 import { resolveRelease, type DebianRelease } from './releases.js';
-import { bootstrapRootfs } from './steps/bootstrap-rootfs.js';
+import { bootstrapWithInitramfs, type BootstrapOptions } from './steps/bootstrap-rootfs.js';
+import { finishInitramfs } from './steps/initramfs.js';
+import { bootstrapFromLayer } from './steps/base-layer.js';
+
+import { isParameterOff } from '../../../domain/image-parameters.js';
 import { configureSystem } from './steps/configure-system.js';
 import { hostnameFor } from '../shared/system-identity.js';
 import { repositoryFiles } from './steps/apt-repositories.js';
@@ -47,11 +51,14 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
 
   try {
     ctx.progress(2, `Installing ${label} from ${mirrorUrl}`);
-    const cacheUse = await bootstrapRootfs(ctx.exec, {
+    const bootstrap: BootstrapOptions = {
       release, mirrorUrl, rootDir: root, debCacheDir, log: ctx.log,
       onProgress: (p) => ctx.progress(2 + 43 * p.fraction, `${label}: ${p.activity}`),
-    });
-    ctx.log(`package cache: ${cacheUse.cachedBefore} packages were cached, ${cacheUse.downloaded} downloaded by the bootstrap`);
+    };
+    const { cacheUse, property: baseLayer } = isParameterOff(ctx.parameters, 'layer_cache')
+      ? { cacheUse: await bootstrapWithInitramfs(ctx.exec, bootstrap), property: { source: 'none', reason: 'parameter layer_cache=false' } }
+      : await bootstrapFromLayer(ctx, bootstrap);
+    if (cacheUse) ctx.log(`package cache: ${cacheUse.cachedBefore} packages were cached, ${cacheUse.downloaded} downloaded by the bootstrap`);
 
     ctx.progress(45, 'Configuring the system for serial console, DHCP and the boot self-test');
     await configureSystem(root, { hostname: hostnameFor(t.name, release.distro.toLowerCase()), rootFsUuid });
@@ -66,6 +73,7 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
         installPackages(s, t.packages.map((p) => p.name), repos.length > 0 || t.precommands.length > 0, {
           log: ctx.log, onProgress: (p) => ctx.progress(52 + 8 * p.fraction, p.activity),
         }));
+      await finishInitramfs(s);
       if (t.files.length) ctx.progress(60, 'Writing the template files');
       await writeFiles(s, t.files, ctx.signal);
       if (t.commands.length) ctx.progress(63, 'Running the template commands');
@@ -101,7 +109,8 @@ export async function createDebianBaseImage(ctx: BaseImageContext): Promise<Base
         rootFsType: 'ext4',
         rootFsUuid,
         diskSizeBytes: layout.diskBytes,
-        packageCache: cacheUse,
+        ...(cacheUse ? { packageCache: cacheUse } : {}),
+        baseLayer,
       },
       bootTest: { kernelParams: `${kernelCommandLine({ rootFsUuid, kernelParams: t.os.kernelparam ?? '' })} imagefactory.selftest` },
     };

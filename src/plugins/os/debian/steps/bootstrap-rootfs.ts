@@ -9,6 +9,11 @@ import type { Exec } from '../../../sdk/exec.js';
 import { AppError } from '../../../../domain/errors.js';
 import { BOOT_PACKAGES, type DebianRelease } from '../releases.js';
 import { MmdebstrapProgress, type ToolProgress } from './apt-progress.js';
+import { INITRAMFS_DIVERSION_HOOK, initramfsAfterBootstrap } from './initramfs.js';
+
+export const DPKG_UNSAFE_IO = 'force-unsafe-io';
+/** Where mmdebstrap writes --dpkgopt options inside the image. */
+export const MMDEBSTRAP_DPKG_CFG = '/etc/dpkg/dpkg.cfg.d/99mmdebstrap';
 
 export interface BootstrapOptions {
   release: DebianRelease;
@@ -32,6 +37,11 @@ export function bootstrapArgv(o: BootstrapOptions): string[] {
     `--keyring=${o.release.keyring}`,
     // Keep the package lists: the template's packages are installed right after, in the chroot.
     '--skip=cleanup/apt/lists',
+    // Before the kernel and initramfs-tools are unpacked: no initramfs during the install (see initramfs.ts).
+    `--essential-hook=${INITRAMFS_DIVERSION_HOOK}`,
+    // No fsync per unpacked file (as mkosi does): a half-written tree is thrown away anyway. It lands in
+    // /etc/dpkg/dpkg.cfg.d/99mmdebstrap, so the template's packages get it too; finalize-image removes it.
+    `--dpkgopt=${DPKG_UNSAFE_IO}`,
   ];
   if (o.debCacheDir) {
     // sync-in/sync-out are mmdebstrap's own (non-shell) hooks; the mkdir hook is fixed text.
@@ -83,4 +93,11 @@ export async function bootstrapRootfs(exec: Exec, o: BootstrapOptions): Promise<
 async function countDebs(dir: string | null): Promise<number> {
   if (!dir) return 0;
   return (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.deb')).length;
+}
+
+/** The bootstrap as the base layer holds it: mmdebstrap, then the initramfs, built once. */
+export async function bootstrapWithInitramfs(exec: Exec, o: BootstrapOptions): Promise<DebCacheUse> {
+  const use = await bootstrapRootfs(exec, o);
+  await initramfsAfterBootstrap(exec, o.rootDir);
+  return use;
 }

@@ -9,6 +9,8 @@ import { finalizeScriptArgv } from './finalize-image.js';
 import { earlyGrubConfig, grubConfig, kernelCommandLine } from '../../shared/grub-config.js';
 import { grubMkstandaloneArgv } from '../../shared/install-grub.js';
 import { parseDpkgQuery } from './inspect-image.js';
+import { initramfsArgv, INITRAMFS_DIVERSION_HOOK, INITRAMFS_REQUEST_MARKER } from './initramfs.js';
+import { layerKey, releaseFileUrls } from './base-layer.js';
 import { rootfsTarArgv } from '../../shared/write-rootfs-tar.js';
 import { fstabText, hostnameFor } from '../../shared/system-identity.js';
 import { resolveContent } from '../../shared/template-content.js';
@@ -24,6 +26,7 @@ test('mmdebstrap argv: root mode, minbase, kernel + boot packages, mirror from t
     assert.ok(include.includes(p), p);
   }
   assert.ok(argv.includes('--keyring=/usr/share/keyrings/debian-archive-keyring.gpg'));
+  assert.ok(argv.includes('--dpkgopt=force-unsafe-io'));
   assert.ok(argv.includes('--setup-hook=sync-in /c/debs /var/cache/apt/archives/'));
   assert.ok(argv.includes('--customize-hook=sync-out /var/cache/apt/archives /c/debs'));
   assert.deepEqual(argv.slice(-3), ['bookworm', '/w/rootfs', 'deb http://m.example/debian bookworm main']);
@@ -51,6 +54,7 @@ test('template text stays an argument: write-file and finalize scripts are fixed
   const f = finalizeScriptArgv(['/etc/apt/sources.list.d/x.list'], false);
   assert.equal(f.at(-1), '/etc/apt/sources.list.d/x.list');
   assert.match(f[2], /rm -f \/etc\/resolv.conf/);
+  assert.match(f[2], /rm -f \/etc\/dpkg\/dpkg\.cfg\.d\/99mmdebstrap/);
   assert.doesNotMatch(finalizeScriptArgv([], true)[2], /resolv/);
   assert.deepEqual(aptInstallArgv(['less', 'vim']).slice(-3), ['--', 'less', 'vim']);
 });
@@ -84,4 +88,33 @@ test('template content: raw, base64 (checked), url limited to http(s)', async ()
   assert.equal((await resolveContent('f', 'base64', 'aGVs\nbG8=')).toString(), 'hello');
   await assert.rejects(resolveContent('file "/x"', 'base64', 'not base64!'), /file "\/x": content is not valid base64/);
   await assert.rejects(resolveContent('f', 'url', 'file:///etc/shadow'), /only http\(s\) URLs/);
+});
+
+test('initramfs once: update-initramfs is a recording stub during the install; one fixed script builds it when needed', () => {
+  const argv = bootstrapArgv({ release: bookworm, mirrorUrl: 'http://m.example/debian', rootDir: '/r', debCacheDir: null });
+  assert.ok(argv.includes(`--essential-hook=${INITRAMFS_DIVERSION_HOOK}`));
+  assert.match(INITRAMFS_DIVERSION_HOOK, /dpkg-divert --quiet --local --rename --divert \/usr\/sbin\/update-initramfs\.imagefactory-real --add \/usr\/sbin\/update-initramfs/);
+  assert.ok(INITRAMFS_DIVERSION_HOOK.includes(`: > ${INITRAMFS_REQUEST_MARKER}`), 'the stub records the request');
+  const first = initramfsArgv(false);
+  assert.deepEqual([first[0], first[1], first.at(-1)], ['/bin/sh', '-c', 'imagefactory-initramfs']);
+  assert.match(first[2], /if \[ ! -e "\/boot\/initrd\.img-\$v" \]; then "\$real" -c -k "\$v"/);
+  assert.ok(first[2].includes(`elif [ -e ${INITRAMFS_REQUEST_MARKER} ]; then "$real" -u -k "$v"; fi`));
+  assert.doesNotMatch(first[2], /--remove/);
+  assert.match(initramfsArgv(true)[2], /--remove \/usr\/sbin\/update-initramfs/);
+});
+
+test('layer key: changes with the release file, the package set, the keyring and mmdebstrap; not with the paths', () => {
+  const release = { url: 'u', sha256: 'a'.repeat(64), date: null };
+  const argv = (o: Partial<Parameters<typeof bootstrapArgv>[0]> = {}) =>
+    bootstrapArgv({ release: bookworm, mirrorUrl: 'http://m.example/debian', rootDir: 'ROOT', debCacheDir: 'DEBCACHE', ...o });
+  const k = layerKey({ argv: argv(), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k', release });
+  assert.match(k, /^[0-9a-f]{64}$/);
+  assert.equal(layerKey({ argv: argv(), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k', release }), k);
+  assert.notEqual(layerKey({ argv: argv(), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k', release: { ...release, sha256: 'b'.repeat(64) } }), k);
+  assert.notEqual(layerKey({ argv: argv({ mirrorUrl: 'http://other/debian' }), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k', release }), k);
+  assert.notEqual(layerKey({ argv: argv({ release: resolveRelease('Debian', '13')! }), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k', release }), k);
+  assert.notEqual(layerKey({ argv: argv(), mmdebstrapVersion: 'mmdebstrap 1.4.0', keyringSha256: 'k', release }), k);
+  assert.notEqual(layerKey({ argv: argv(), mmdebstrapVersion: 'mmdebstrap 1.3.5', keyringSha256: 'k2', release }), k);
+  assert.deepEqual(releaseFileUrls('http://m.example/debian', 'bookworm'),
+    ['http://m.example/debian/dists/bookworm/InRelease', 'http://m.example/debian/dists/bookworm/Release']);
 });
