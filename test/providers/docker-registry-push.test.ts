@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTool } from '../../src/platform/exec.js';
+import { registryProvider } from '../../src/plugins/providers/registry/registry-plugin.js';
 import { dockerPlugin } from '../../src/plugins/targets/docker/docker-plugin.js';
 import { mockOsPlugin } from '../doubles/mock-os-plugin.js';
 import { mockTemplate, removeDir, startTestDaemon, waitForStatus, type TestDaemon } from '../helpers/test-daemon.js';
@@ -24,7 +25,7 @@ const json = { 'content-type': 'application/json', accept: 'application/json' };
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'provider-e2e-'));
   registry = await startRegistry(join(root, 'registry'), { username: USER, password: PASSWORD });
-  d = await startTestDaemon({ plugins: { os: [mockOsPlugin], cloud: [dockerPlugin] } });
+  d = await startTestDaemon({ plugins: { os: [mockOsPlugin], cloud: [dockerPlugin], providers: [registryProvider] } });
 });
 after(async () => {
   await d?.stop();
@@ -69,7 +70,7 @@ test('POST provider_images pushes a docker target image to a real registry; wron
   const res = await post('/imagefactory/provider_images', {
     provider_image: { target: 'docker', target_image_id: t.id, provider: ref, credentials: { username: USER, password: PASSWORD } },
   });
-  assert.equal(res.status, 202);
+  assert.equal(res.status, 202, await res.clone().text());
   const p = (await res.json()).provider_image;
   const done = await waitForStatus(d.url, `/imagefactory/provider_images/${p.id}`, ['COMPLETE', 'FAILED'], 120_000);
   assert.equal(done.status, 'COMPLETE', JSON.stringify(done.status_detail));

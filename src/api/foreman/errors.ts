@@ -44,7 +44,7 @@ export const FOREMAN_ERRORS: Record<ErrorCode, Row> = {
 export function foremanErrorOf(e: AppError): ForemanError {
   const row = FOREMAN_ERRORS[e.code];
   if (typeof row === 'function') return row(e);
-  return ForemanError.message(row, row >= 500 ? INTERNAL : e.message);
+  return ForemanError.message(row, row >= 500 && e.category !== 'transient' ? INTERNAL : e.message);
 }
 
 /** Every error of the Foreman surface in Foreman's bodies (app/views/api/v2/errors). */

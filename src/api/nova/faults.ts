@@ -42,7 +42,8 @@ export function novaErrorHandler(error: FastifyError, req: FastifyRequest, reply
   if (isAppError(error)) {
     const status = NOVA_ERROR_STATUS[error.code];
     if (status >= 500) req.log.error({ err: error }, 'nova request failed');
-    sendFault(reply, status, status >= 500 ? UNEXPECTED : error.message);
+    // A store outage (transient) names what is down, never a password; other 5xx texts stay private.
+    sendFault(reply, status, status >= 500 && error.category !== 'transient' ? UNEXPECTED : error.message);
     return;
   }
   switch (error.code) {
