@@ -59,6 +59,8 @@ before(async () => {
   await mkdir(poolDir);
   ovirt = await startOvirt(root, { username: USER, password: PASSWORD });
   libvirtd = await startOrReuseLibvirtd(root);
+  // Defined domains persist in /etc/libvirt: a run that was killed leaves this one behind.
+  await libvirtd.virsh(['undefine', 'imgfac-test-e2e']).catch(() => undefined);
   await libvirtd.virsh(['pool-create-as', POOL, 'dir', '--target', poolDir]);
   d = await startTestDaemon({ plugins: builtinPlugins() });
 });

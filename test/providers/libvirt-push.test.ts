@@ -36,18 +36,24 @@ before(async () => {
   qcow2 = join(root, 'disk.qcow2');
   await runTool(['qemu-img', 'convert', '-f', 'raw', '-O', 'qcow2', raw, qcow2]);
   libvirtd = await startOrReuseLibvirtd(root);
+  // Defined domains persist in /etc/libvirt: a run that was killed leaves its test domains behind.
+  await undefineTestDomains();
   await libvirtd.virsh(['pool-create-as', POOL, 'dir', '--target', poolDir]);
 });
 after(async () => {
   if (libvirtd) {
-    for (const name of (await libvirtd.virsh(['list', '--all', '--name']).catch(() => '')).split('\n').map((s) => s.trim())) {
-      if (name.startsWith('imgfac-test-')) await libvirtd.virsh(['undefine', name]).catch(() => undefined);
-    }
+    await undefineTestDomains();
     await libvirtd.virsh(['pool-destroy', POOL]).catch(() => undefined);
     await libvirtd.stop();
   }
   await rm(root, { recursive: true, force: true });
 });
+
+async function undefineTestDomains(): Promise<void> {
+  for (const name of (await libvirtd.virsh(['list', '--all', '--name']).catch(() => '')).split('\n').map((s) => s.trim())) {
+    if (name.startsWith('imgfac-test-')) await libvirtd.virsh(['undefine', name]).catch(() => undefined);
+  }
+}
 
 async function sha256(path: string): Promise<string> {
   const h = createHash('sha256');
