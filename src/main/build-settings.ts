@@ -1,7 +1,7 @@
 import type { BuildSettings } from '../core/builds/build-deps.js';
 import type { Config } from '../config/schema.js';
 
-/** The build steps' slice of the configuration (the worker's; the daemon's container maps the same keys). */
+/** The build steps' slice of the configuration, for the daemon's engine and for workers alike. */
 export function buildSettings(config: Config, tmpdir: string, maxConcurrentBuilds: number): BuildSettings {
   return {
     maxConcurrentBuilds,

@@ -36,6 +36,7 @@ import type { OsPlugin, ProviderPlugin, TargetPlugin } from '../plugins/sdk/inde
 import { openDatabase, type Db } from '../store/database.js';
 import { CachedImageStore } from '../store/cached-image-store.js';
 import { KyselyImageStore } from '../store/kysely-image-store.js';
+import { buildSettings } from './build-settings.js';
 import { recoverInterruptedImages } from './recover-interrupted-images.js';
 import { openBuildQueue } from './build-queue.js';
 import { openArtifactStore } from './artifact-store.js';
@@ -146,22 +147,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     store, artifacts, plugins, status, logger, execFactory, credentials,
     bootTester: opts.bootTester ?? ((r) => bootTest({ ...r, format: r.format as BootDiskFormat, exec: createExec({ signal: r.signal }) })),
     kvmUsable,
-    settings: {
-      maxConcurrentBuilds: config.max_concurrent_local_sessions,
-      maxConcurrentPushes: config.max_concurrent_ec2_sessions,
-      stepTimeoutMs: config.timeout * 1000,
-      bootTest: config.boot_test,
-      bootTestTimeoutMs: 10 * 60 * 1000,
-      buildCache: config.build_cache,
-      targetConfig: {
-        openstack_image_format: config.openstack_image_format,
-        rhevm_image_format: config.rhevm_image_format,
-        ec2_image_format: config.ec2_image_format,
-        ec2_ami_type: config.ec2_ami_type,
-        tmpdir,
-        fuse_edits: config.fuse_edits,
-      },
-    },
+    settings: buildSettings(config, tmpdir, config.max_concurrent_local_sessions),
   };
   let engineRef: BuildScheduler | undefined;
   const metrics = new PrometheusMetrics({
