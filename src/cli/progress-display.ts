@@ -8,6 +8,7 @@
  *  - none:  nothing but errors (--quiet).
  */
 import cliProgress from 'cli-progress';
+import { formatBytes } from '../domain/format-bytes.js';
 
 export type ProgressMode = 'auto' | 'bar' | 'plain' | 'json' | 'none';
 
@@ -51,14 +52,6 @@ export function createDisplay(mode: ProgressMode, stream: DisplayStream, clock: 
   }
 }
 
-/** Bytes with binary units, as people read sizes of disk images. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';

@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
 import type { DeleteFromProviderContext, PushContext, PushResult } from '../../sdk/index.js';
 import { AppError } from '../../../domain/errors.js';
-import { ByteProgress, formatBytes } from '../shared/byte-progress.js';
+import { formatBytes } from '../../../domain/format-bytes.js';
+import { ByteProgress } from '../shared/byte-progress.js';
 import { dataExtents, extentBytes } from '../shared/data-blocks.js';
 import { providerFailure } from '../shared/provider-failure.js';
 import { createGalleryImageVersion, createManagedImage, deleteImageResource, sourceBlobOf } from './arm-images.js';

@@ -5,7 +5,8 @@ import { CreateTagsCommand, DeleteSnapshotCommand, DescribeSnapshotsCommand, wai
 import type { Exec } from '../../sdk/index.js';
 import { AppError } from '../../../domain/errors.js';
 import { forEachBounded } from '../shared/bounded-parallel.js';
-import { ByteProgress, formatBytes } from '../shared/byte-progress.js';
+import { formatBytes } from '../../../domain/format-bytes.js';
+import { ByteProgress } from '../shared/byte-progress.js';
 import { dataExtents, extentBytes, nonZeroBlocks, type Extent } from '../shared/data-blocks.js';
 import { withRetry } from '../shared/retry.js';
 

@@ -7,7 +7,7 @@ import { AppError, isAppError } from '../../../domain/errors.js';
 import { awsClientConfig } from '../aws/aws-client-config.js';
 import { awsSecrets, readAwsCredentials, type AwsCredentials } from '../aws/aws-credentials.js';
 import { awsFailure } from '../aws/aws-failure.js';
-import { formatBytes } from '../shared/byte-progress.js';
+import { formatBytes } from '../../../domain/format-bytes.js';
 import { copiesOf, copyAmi, deleteAmi, describeAmi, recordCopies, registerAmi, shareAmi } from './ami-lifecycle.js';
 import { uploadToEbsSnapshot } from './ebs-snapshot-upload.js';
 import { normaliseArch, readEc2Provider, type Ec2Provider } from './ec2-provider.js';

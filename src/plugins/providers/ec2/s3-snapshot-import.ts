@@ -5,7 +5,8 @@ import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/
 import { Upload } from '@aws-sdk/lib-storage';
 import { CreateTagsCommand, DescribeImportSnapshotTasksCommand, ImportSnapshotCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { AppError } from '../../../domain/errors.js';
-import { ByteProgress, formatBytes } from '../shared/byte-progress.js';
+import { formatBytes } from '../../../domain/format-bytes.js';
+import { ByteProgress } from '../shared/byte-progress.js';
 import { TAG_TARGET_IMAGE } from './ebs-snapshot-upload.js';
 
 export interface ImportRequest {

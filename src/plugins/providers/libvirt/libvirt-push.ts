@@ -5,7 +5,7 @@ import { AppError } from '../../../domain/errors.js';
 import { parseXmlTree } from '../../../domain/template/xml-tree.js';
 import { runTool } from '../../../platform/exec.js';
 import type { DeleteFromProviderContext, PushContext, PushResult } from '../../sdk/index.js';
-import { formatBytes } from '../shared/byte-progress.js';
+import { formatBytes } from '../../../domain/format-bytes.js';
 import { qcow2VirtualSize } from '../shared/virtual-size.js';
 import { domainXml, METADATA_NS } from './domain-xml.js';
 import { connectionUri, readLibvirtCredentials, readLibvirtProvider, type LibvirtCredentials, type LibvirtProvider } from './libvirt-provider.js';

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { AppError, isAppError } from '../../../domain/errors.js';
 import type { DeleteFromProviderContext, PushContext, PushResult } from '../../sdk/index.js';
-import { formatBytes } from '../shared/byte-progress.js';
+import { formatBytes } from '../../../domain/format-bytes.js';
 import { qcow2VirtualSize } from '../shared/virtual-size.js';
 import { providerFailure } from '../shared/provider-failure.js';
 import { ImageioUploader, type ImageioOptions } from './imageio-upload.js';

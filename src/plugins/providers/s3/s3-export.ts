@@ -8,7 +8,8 @@ import { AppError } from '../../../domain/errors.js';
 import { awsClientConfig } from '../aws/aws-client-config.js';
 import { awsSecrets, readAwsCredentials, type AwsCredentials } from '../aws/aws-credentials.js';
 import { awsFailure } from '../aws/aws-failure.js';
-import { ByteProgress, formatBytes } from '../shared/byte-progress.js';
+import { formatBytes } from '../../../domain/format-bytes.js';
+import { ByteProgress } from '../shared/byte-progress.js';
 import { withRetry } from '../shared/retry.js';
 import { objectKey, readS3Location, splitS3Url, type S3Location } from './s3-location.js';
 

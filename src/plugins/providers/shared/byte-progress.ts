@@ -1,3 +1,5 @@
+import { formatBytes } from '../../../domain/format-bytes.js';
+
 /**
  * Turns bytes sent into `percent_complete`: real progress from what actually went over the wire,
  * mapped into [from, to] of the push and reported at most once per whole percent.
@@ -29,10 +31,3 @@ export class ByteProgress {
   }
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
